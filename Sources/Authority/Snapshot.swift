@@ -1,0 +1,38 @@
+import DNSWire
+import LatencyModel
+
+/// Everything the query path reads: zones, the latency map and the regions.
+///
+/// Immutable; a reload builds a new snapshot and swaps it in whole, so a
+/// query always sees one consistent version.
+public final class Snapshot: Sendable {
+    public let version: UInt64
+    public let zones: [DomainName: Zone]
+    public let latencyMap: LatencyMap
+    public let catalog: RegionCatalog
+    /// The configured default order followed by every other region: the
+    /// fallback that always contains every region.
+    public let fallbackRanking: [RegionID]
+    public let responder: ResponderSettings
+
+    public init(version: UInt64, zones: [Zone], latencyMap: LatencyMap, catalog: RegionCatalog,
+                responder: ResponderSettings = ResponderSettings()) {
+        self.version = version
+        self.responder = responder
+        self.zones = Dictionary(zones.map { ($0.origin, $0) }, uniquingKeysWith: { first, _ in first })
+        self.latencyMap = latencyMap
+        self.catalog = catalog
+        let preferred = latencyMap.rankings[0]
+        self.fallbackRanking = preferred + catalog.allIDs.filter { !preferred.contains($0) }
+    }
+
+    /// The zone with the longest origin at or above `name`.
+    public func zone(for name: DomainName) -> Zone? {
+        var candidate = name
+        while true {
+            if let zone = zones[candidate] { return zone }
+            if candidate.isRoot { return nil }
+            candidate = candidate.parent
+        }
+    }
+}

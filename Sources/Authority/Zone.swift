@@ -1,0 +1,149 @@
+import DNSWire
+import LatencyModel
+
+/// A compiled, immutable zone.
+///
+/// Invariants: `nodes` holds every owner name and every empty non-terminal
+/// between the origin and an owner; the origin holds exactly one SOA and an
+/// NS RRset; `cuts` are the non-apex names that hold NS (delegations).
+public struct Zone: Sendable {
+    public let origin: DomainName
+    public let soa: SOA
+    public let soaTTL: UInt32
+    public let nodes: [DomainName: Node]
+    public let cuts: Set<DomainName>
+
+    /// The SOA record for negative answers, with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
+    public var negativeSOA: Record {
+        Record(name: origin, ttl: min(soaTTL, soa.minimum), data: .soa(soa))
+    }
+
+    /// The topmost delegation at or above `name`, if any.
+    public func cut(atOrAbove name: DomainName) -> DomainName? {
+        guard !cuts.isEmpty else { return nil }
+        let depth = name.labelCount, top = origin.labelCount
+        guard depth > top else { return nil }
+        for labels in (top + 1)...depth {
+            let ancestor = name.dropping(labels: depth - labels)
+            if cuts.contains(ancestor) { return ancestor }
+        }
+        return nil
+    }
+}
+
+/// A record from a zone file or config, with where it came from.
+public struct DeclaredRecord: Sendable {
+    public var record: Record
+    public var source: String   // "file:line", for messages
+    public init(record: Record, source: String) { self.record = record; self.source = source }
+}
+
+/// A latency record set as declared, with where it came from.
+public struct LatencyDeclaration: Sendable {
+    public var name: DomainName
+    public var set: LatencyRecordSet
+    public var source: String
+    public init(name: DomainName, set: LatencyRecordSet, source: String) {
+        self.name = name; self.set = set; self.source = source
+    }
+}
+
+extension Zone {
+    /// Validates and compiles a zone. Returns every problem found, each as
+    /// "source: message", or the zone when there are none.
+    public static func build(origin: DomainName, records: [DeclaredRecord], latency: [LatencyDeclaration],
+                             catalog: RegionCatalog, zoneSource: String) -> Result<Zone, ZoneErrors> {
+        var errors: [String] = []
+        var plain: [DomainName: [RRType: (rrset: RRSet, source: String)]] = [:]
+        for item in records {
+            let record = item.record
+            guard record.name.isSubdomain(of: origin) else {
+                errors.append("\(item.source): \(record.name) is outside the zone \(origin)"); continue
+            }
+            if var existing = plain[record.name]?[record.type] {
+                if !existing.rrset.rdata.contains(record.data) { existing.rrset.rdata.append(record.data) }
+                existing.rrset.ttl = min(existing.rrset.ttl, record.ttl)
+                plain[record.name, default: [:]][record.type] = existing
+            } else {
+                plain[record.name, default: [:]][record.type] =
+                    (RRSet(type: record.type, ttl: record.ttl, rdata: [record.data]), item.source)
+            }
+        }
+        var latencyByKey: [DomainName: [RRType: [LatencyDeclaration]]] = [:]
+        for declaration in latency {
+            let name = declaration.name, type = declaration.set.rrset.type
+            guard name.isSubdomain(of: origin) else {
+                errors.append("\(declaration.source): \(name) is outside the zone \(origin)"); continue
+            }
+            if let clash = plain[name]?[type] {
+                errors.append("\(declaration.source): latency record set \(name) \(type) shares its name and type with the non-latency record at \(clash.source)")
+                continue
+            }
+            let siblings = latencyByKey[name]?[type] ?? []
+            if let twin = siblings.first(where: { $0.set.setIdentifier == declaration.set.setIdentifier }) {
+                errors.append("\(declaration.source): set identifier '\(declaration.set.setIdentifier)' of \(name) \(type) is already used at \(twin.source)")
+                continue
+            }
+            if let twin = siblings.first(where: { $0.set.region == declaration.set.region }) {
+                errors.append("\(declaration.source): \(name) \(type) already has a latency record set for region \(catalog.name(of: declaration.set.region)) at \(twin.source)")
+                continue
+            }
+            latencyByKey[name, default: [:]][type, default: []].append(declaration)
+        }
+
+        // SOA and NS at the apex.
+        let apex = plain[origin] ?? [:]
+        var soa: SOA? = nil, soaTTL: UInt32 = 0
+        if let entry = apex[.soa] {
+            if entry.rrset.rdata.count != 1 { errors.append("\(entry.source): the zone \(origin) has more than one SOA record") }
+            if case .soa(let value) = entry.rrset.rdata[0] { soa = value; soaTTL = entry.rrset.ttl }
+        } else {
+            errors.append("\(zoneSource): the zone \(origin) has no SOA record at its origin")
+        }
+        if apex[.ns] == nil { errors.append("\(zoneSource): the zone \(origin) has no NS records at its origin") }
+        for (name, types) in plain where name != origin {
+            if let entry = types[.soa] { errors.append("\(entry.source): SOA record at \(name), not at the zone origin") }
+        }
+
+        // CNAME exclusivity (RFC 1034 §3.6.2, RFC 2181 §10.1).
+        let owners = Set(plain.keys).union(latencyByKey.keys)
+        for name in owners {
+            let types = Set((plain[name] ?? [:]).keys).union((latencyByKey[name] ?? [:]).keys)
+            guard types.contains(.cname) else { continue }
+            let source = plain[name]?[.cname]?.source ?? latencyByKey[name]?[.cname]?.first?.source ?? zoneSource
+            if let rrset = plain[name]?[.cname]?.rrset, rrset.rdata.count > 1 {
+                errors.append("\(source): \(name) has more than one CNAME record")
+            }
+            let others = types.subtracting([.cname, .rrsig, .nsec]).sorted()
+            if !others.isEmpty {
+                errors.append("\(source): \(name) has a CNAME beside other data (\(others.map(\.description).joined(separator: ", ")))")
+            }
+            if name == origin { errors.append("\(source): a CNAME at the zone origin \(origin) is not allowed") }
+        }
+        guard errors.isEmpty, let soa else { return .failure(ZoneErrors(messages: errors)) }
+
+        var nodes: [DomainName: Node] = [:]
+        for name in owners {
+            var node = Node()
+            for (type, entry) in plain[name] ?? [:] { node.entries.append((type, .plain(entry.rrset))) }
+            for (type, declarations) in latencyByKey[name] ?? [:] {
+                node.entries.append((type, .latency(LatencyGroup(members: declarations.map(\.set),
+                                                                  regionCount: catalog.regions.count))))
+            }
+            node.entries.sort { $0.type < $1.type }
+            nodes[name] = node
+            var ancestor = name.parent
+            while ancestor.labelCount > origin.labelCount, nodes[ancestor] == nil, !owners.contains(ancestor) {
+                nodes[ancestor] = Node()
+                ancestor = ancestor.parent
+            }
+        }
+        let cuts = Set(nodes.compactMap { name, node in name != origin && node[.ns] != nil ? name : nil })
+        return .success(Zone(origin: origin, soa: soa, soaTTL: soaTTL, nodes: nodes, cuts: cuts))
+    }
+}
+
+/// Every problem that kept a zone from compiling.
+public struct ZoneErrors: Error, Sendable {
+    public var messages: [String]
+}

@@ -1,0 +1,212 @@
+/// One region's latency as seen from a network; `rttMs` is nil for regions
+/// placed by the default order rather than by a measurement.
+public struct RegionRTT: Hashable, Sendable {
+    public var region: RegionID
+    public var rttMs: Double?
+    public init(region: RegionID, rttMs: Double?) { self.region = region; self.rttMs = rttMs }
+}
+
+/// A measured latency from a network to a region: the latency map's input.
+public struct LatencyEntry: Hashable, Sendable {
+    public var prefix: IPPrefix
+    public var region: RegionID
+    public var rttMs: Double
+    public init(prefix: IPPrefix, region: RegionID, rttMs: Double) {
+        self.prefix = prefix; self.region = region; self.rttMs = rttMs
+    }
+}
+
+/// Where a client falls in the map: the ranking that applies and the widest
+/// CIDR block around the client that shares it (its length is the ECS scope).
+public struct MapHit: Hashable, Sendable {
+    public var ranking: Int
+    public var block: IPPrefix
+}
+
+/// The compiled latency map: every address of both families belongs to
+/// exactly one CIDR block, and each block names a ranking of regions.
+///
+/// Invariants: `rankings[0]` is the default ranking; blocks of a family are
+/// sorted, disjoint and cover the whole address space; two adjacent ranges
+/// with the same ranking were merged before being cut into blocks, so each
+/// block is as wide as the ranking allows. Immutable once built.
+public struct LatencyMap: Sendable {
+    /// Distinct region orders; index 0 is the default order.
+    public let rankings: [[RegionID]]
+    private let v4: BlockTable<UInt32>
+    private let v6: BlockTable<UInt128>
+    /// The measurements per prefix, best first, for explanations.
+    private let measured: [IPPrefix: [RegionRTT]]
+
+    /// Compiles `entries`. For each prefix the regions are ranked by RTT
+    /// (ties by `tieBreak`); a more specific prefix overrides a covering one.
+    /// Addresses in no prefix get `defaultRanking`.
+    public init(entries: [LatencyEntry], defaultRanking: [RegionID], tieBreak: (RegionID, RegionID) -> Bool = (<)) {
+        var byPrefix: [IPPrefix: [RegionID: Double]] = [:]
+        for entry in entries { byPrefix[entry.prefix, default: [:]][entry.region] = entry.rttMs }
+        var measured: [IPPrefix: [RegionRTT]] = [:]
+        var rankingIndex: [[RegionID]: Int] = [defaultRanking: 0]
+        var rankings = [defaultRanking]
+        var v4: [(start: UInt32, length: Int, ranking: Int)] = []
+        var v6: [(start: UInt128, length: Int, ranking: Int)] = []
+        for (prefix, rtts) in byPrefix {
+            let ordered = rtts.map { RegionRTT(region: $0.key, rttMs: $0.value) }.sorted {
+                $0.rttMs! != $1.rttMs! ? $0.rttMs! < $1.rttMs! : tieBreak($0.region, $1.region)
+            }
+            measured[prefix] = ordered
+            let order = ordered.map(\.region)
+            let index = rankingIndex[order] ?? {
+                rankings.append(order)
+                rankingIndex[order] = rankings.count - 1
+                return rankings.count - 1
+            }()
+            switch prefix.address {
+            case .v4(let start): v4.append((start, prefix.length, index))
+            case .v6(let start): v6.append((start, prefix.length, index))
+            }
+        }
+        self.rankings = rankings
+        self.measured = measured
+        self.v4 = BlockTable(prefixes: v4)
+        self.v6 = BlockTable(prefixes: v6)
+    }
+
+    /// The ranking and block for `address`. Allocation-free.
+    public func lookup(_ address: IPAddress) -> MapHit {
+        switch address {
+        case .v4(let a):
+            let (start, length, ranking) = v4.lookup(a)
+            return MapHit(ranking: ranking, block: IPPrefix(.v4(start), length: length))
+        case .v6(let a):
+            let (start, length, ranking) = v6.lookup(a)
+            return MapHit(ranking: ranking, block: IPPrefix(.v6(start), length: length))
+        }
+    }
+
+    /// The most specific measured prefix containing `address` and its
+    /// measurements, best first; nil when the address is in no prefix.
+    public func measurements(for address: IPAddress) -> (prefix: IPPrefix, rtts: [RegionRTT])? {
+        for length in stride(from: address.bitWidth, through: 0, by: -1) {
+            let prefix = IPPrefix(address, length: length)
+            if let rtts = measured[prefix] { return (prefix, rtts) }
+        }
+        return nil
+    }
+
+    /// Number of CIDR blocks in the compiled form (both families).
+    public var blockCount: Int { v4.count + v6.count }
+}
+
+/// A sorted partition of one address family into CIDR blocks.
+struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
+    private var starts: [Address] = []
+    private var lengths: [UInt8] = []
+    private var rankings: [UInt32] = []
+
+    var count: Int { starts.count }
+
+    /// Builds the partition from nested-or-disjoint prefixes (no duplicates);
+    /// uncovered space gets ranking 0.
+    init(prefixes: [(start: Address, length: Int, ranking: Int)]) {
+        let sorted = prefixes.sorted { $0.start != $1.start ? $0.start < $1.start : $0.length < $1.length }
+        var ranges: [(first: Address, last: Address, ranking: Int)] = []
+        func emit(_ first: Address, _ last: Address, _ ranking: Int) {
+            if let previous = ranges.last, previous.ranking == ranking, previous.last &+ 1 == first {
+                ranges[ranges.count - 1].last = last
+            } else {
+                ranges.append((first, last, ranking))
+            }
+        }
+        var open: [(last: Address, ranking: Int)] = []
+        var cursor: Address = 0
+        var exhausted = false  // true once the cursor has passed Address.max
+        func close(through last: Address, _ ranking: Int) {
+            guard !exhausted, cursor <= last else { return }
+            emit(cursor, last, ranking)
+            if last == .max { exhausted = true } else { cursor = last + 1 }
+        }
+        for prefix in sorted {
+            let last = prefix.start | Self.hostMask(prefix.length)
+            while let top = open.last, top.last < prefix.start {
+                close(through: top.last, top.ranking)
+                open.removeLast()
+            }
+            if cursor < prefix.start { close(through: prefix.start - 1, open.last?.ranking ?? 0) }
+            open.append((last, prefix.ranking))
+        }
+        while let top = open.popLast() { close(through: top.last, top.ranking) }
+        close(through: .max, 0)
+        for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
+    }
+
+    /// Cuts [first, last] into the fewest aligned CIDR blocks.
+    private mutating func appendBlocks(_ first: Address, _ last: Address, _ ranking: Int) {
+        var start = first
+        while true {
+            var size = start == 0 ? Address.bitWidth : start.trailingZeroBitCount
+            while size > 0 && start | Self.hostMask(Address.bitWidth - size) > last { size -= 1 }
+            starts.append(start)
+            lengths.append(UInt8(Address.bitWidth - size))
+            rankings.append(UInt32(ranking))
+            let end = start | Self.hostMask(Address.bitWidth - size)
+            if end >= last { return }
+            start = end + 1
+        }
+    }
+
+    /// The bits below a prefix of `length`.
+    @inline(__always) static func hostMask(_ length: Int) -> Address {
+        length >= Address.bitWidth ? 0 : Address.max >> length
+    }
+
+    /// The block containing `address`: binary search for the last start ≤ address.
+    func lookup(_ address: Address) -> (start: Address, length: Int, ranking: Int) {
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if starts[mid] <= address { low = mid } else { high = mid - 1 }
+        }
+        return (starts[low], Int(lengths[low]), Int(rankings[low]))
+    }
+}
+
+extension LatencyMap {
+    /// Parses the latency map's CSV text (`prefix,region,rtt_ms`; `#` comments,
+    /// blank lines and a header line are skipped). Returns the entries and one
+    /// message per bad line, as `file:line: message`.
+    public static func parseCSV(_ text: String, file: String, catalog: RegionCatalog) -> (entries: [LatencyEntry], errors: [String]) {
+        var entries: [LatencyEntry] = []
+        var errors: [String] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                .trimmingCharacters(in: " \t\r")
+            if line.isEmpty || (index == 0 && line.lowercased().hasPrefix("prefix,")) { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " \t") }
+            let location = "\(file):\(index + 1)"
+            guard fields.count == 3 else {
+                errors.append("\(location): expected 'prefix,region,rtt_ms', got \(fields.count) fields"); continue
+            }
+            guard let prefix = IPPrefix(fields[0]) else {
+                errors.append("\(location): bad prefix '\(fields[0])' (want e.g. 192.0.2.0/24 with no host bits set)"); continue
+            }
+            guard let region = catalog.id(of: fields[1]) else {
+                errors.append("\(location): unknown region '\(fields[1])'"); continue
+            }
+            guard let rtt = Double(fields[2]), rtt.isFinite, rtt >= 0 else {
+                errors.append("\(location): bad rtt_ms '\(fields[2])' (want a non-negative number)"); continue
+            }
+            entries.append(LatencyEntry(prefix: prefix, region: region, rttMs: rtt))
+        }
+        return (entries, errors)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing characters from `set`.
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set)
+        guard let first = firstIndex(where: { !scalars.contains($0) }) else { return "" }
+        let last = lastIndex(where: { !scalars.contains($0) })!
+        return String(self[first...last])
+    }
+}

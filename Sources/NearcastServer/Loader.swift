@@ -1,0 +1,151 @@
+import Authority
+import DNSWire
+import Foundation
+import LatencyModel
+import NIOCore
+import ZoneFile
+
+/// Settings that shape the listeners rather than the answers.
+public struct ServerSettings: Sendable {
+    public var listen: [String]
+    public var threads: Int
+    public var tcpIdleTimeoutMs: Int
+}
+
+/// A snapshot and the settings it was loaded with.
+public struct LoadedConfiguration: Sendable {
+    public var snapshot: Snapshot
+    public var settings: ServerSettings
+}
+
+/// Every problem that kept a configuration from loading, as "file:line: message".
+public struct LoadErrors: Error, Sendable, CustomStringConvertible {
+    public var messages: [String]
+    public var description: String { messages.joined(separator: "\n") }
+}
+
+/// Reads the config file and everything it names, and compiles a snapshot.
+public struct ConfigurationLoader: Sendable {
+    /// Reads a file by path; replaceable so that the demo can load from memory.
+    public var readFile: @Sendable (String) throws -> String
+
+    public init(readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+        self.readFile = readFile
+    }
+
+    /// Loads `configPath`. Files it names are resolved against its directory,
+    /// and named in messages as written in it. Reports every error found.
+    public func load(configPath: String, version: UInt64) -> Result<LoadedConfiguration, LoadErrors> {
+        let directory = (configPath as NSString).deletingLastPathComponent
+        let read: (String) throws -> String = { path in
+            try readFile(path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path)
+        }
+        let text: String
+        do { text = try readFile(configPath) } catch {
+            return .failure(LoadErrors(messages: ["\(configPath):0: cannot read the config file: \(describe(error))"]))
+        }
+        let (config, configErrors) = NearcastConfig.parse(text, file: configPath)
+        var errors = configErrors
+
+        let catalog: RegionCatalog
+        do {
+            catalog = try RegionCatalog(extra: config.regions.map { Region(name: $0.value.name, latitude: $0.value.latitude, longitude: $0.value.longitude) })
+        } catch {
+            return .failure(LoadErrors(messages: errors + ["\(configPath):0: \(error)"]))
+        }
+        func region(_ name: Located<String>) -> RegionID? {
+            if let id = catalog.id(of: name.value) { return id }
+            errors.append("\(configPath):\(name.line): unknown region '\(name.value)'")
+            return nil
+        }
+        let defaultRanking = config.defaultRegions.compactMap(region)
+
+        var entries: [LatencyEntry] = []
+        if let map = config.latencyMap {
+            do {
+                let parsed = LatencyMap.parseCSV(try read(map.value), file: map.value, catalog: catalog)
+                entries = parsed.entries
+                errors += parsed.errors
+            } catch {
+                errors.append("\(configPath):\(map.line): cannot read the latency map '\(map.value)': \(describe(error))")
+            }
+        }
+
+        var zones: [Zone] = []
+        var origins: Set<DomainName> = []
+        for zoneConfig in config.zones {
+            let origin: DomainName
+            do { origin = try DomainName(parsing: zoneConfig.origin.value, origin: .root) } catch {
+                errors.append("\(configPath):\(zoneConfig.origin.line): bad zone origin '\(zoneConfig.origin.value)': \(error)")
+                continue
+            }
+            guard origins.insert(origin).inserted else {
+                errors.append("\(configPath):\(zoneConfig.origin.line): the zone \(origin) is declared twice")
+                continue
+            }
+            let file = zoneConfig.file.value
+            var records: [DeclaredRecord] = []
+            do {
+                let parsed = MasterFile.parse(try read(file), file: file, origin: origin, loader: read)
+                records = parsed.records.map { DeclaredRecord(record: $0.record, source: "\($0.file):\($0.line)") }
+                errors += parsed.errors.map(\.description)
+            } catch {
+                errors.append("\(configPath):\(zoneConfig.file.line): cannot read the zone file '\(file)': \(describe(error))")
+                continue
+            }
+            let latency = latencyDeclarations(zoneConfig, origin: origin, configPath: configPath, region: region, errors: &errors)
+            switch Zone.build(origin: origin, records: records, latency: latency, catalog: catalog, zoneSource: "\(file):0") {
+            case .success(let zone): zones.append(zone)
+            case .failure(let failure): errors += failure.messages
+            }
+        }
+        guard errors.isEmpty else { return .failure(LoadErrors(messages: errors)) }
+        let map = LatencyMap(entries: entries, defaultRanking: defaultRanking)
+        let snapshot = Snapshot(version: version, zones: zones, latencyMap: map, catalog: catalog,
+                                responder: ResponderSettings(maxUDPPayload: config.maxUDPPayload))
+        let settings = ServerSettings(
+            listen: config.listen.map(\.value),
+            threads: config.threads ?? System.coreCount,
+            tcpIdleTimeoutMs: config.tcpIdleTimeoutMs)
+        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings))
+    }
+
+    private func latencyDeclarations(_ zone: NearcastConfig.ZoneConfig, origin: DomainName, configPath: String,
+                                     region: (Located<String>) -> RegionID?, errors: inout [String]) -> [LatencyDeclaration] {
+        var declarations: [LatencyDeclaration] = []
+        for record in zone.latencyRecords {
+            let at = "\(configPath):\(record.name.line)"
+            guard let name = try? DomainName(parsing: record.name.value, origin: origin) else {
+                errors.append("\(at): bad name '\(record.name.value)'"); continue
+            }
+            guard let type = RRType(mnemonic: record.type.value), !type.isMetaType, type != .soa, type != .ns else {
+                errors.append("\(configPath):\(record.type.line): '\(record.type.value)' is not a record type latency records can have"); continue
+            }
+            for set in record.sets {
+                let setAt = "\(configPath):\(set.line)"
+                guard (1...128).contains(set.value.id.count) else {
+                    errors.append("\(setAt): set identifier must be 1 to 128 characters"); continue
+                }
+                guard let regionID = region(Located(value: set.value.region, line: set.line)) else { continue }
+                var rdata: [RData] = []
+                for value in set.value.values {
+                    do {
+                        let data = try RData(presentation: value, type: type, origin: origin)
+                        if !rdata.contains(data) { rdata.append(data) }
+                    } catch {
+                        errors.append("\(setAt): bad \(type) value '\(value)': \(error)")
+                    }
+                }
+                guard !rdata.isEmpty else { continue }
+                let rrset = RRSet(type: type, ttl: record.ttl, rdata: rdata)
+                declarations.append(LatencyDeclaration(
+                    name: name, set: LatencyRecordSet(setIdentifier: set.value.id, region: regionID, rrset: rrset), source: setAt))
+            }
+        }
+        return declarations
+    }
+
+    private func describe(_ error: Error) -> String {
+        (error as? CocoaError)?.localizedDescription ?? (error as NSError).localizedDescription
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Authority
+import DNSWire
+import Foundation
+import LatencyModel
+import Logging
+import NearcastServer
+import ZoneFile
+
+@main
+struct Nearcast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Latency-based authoritative DNS.",
+        subcommands: [Serve.self, Check.self, Answer.self])
+}
+
+/// Where the configuration comes from: a file, or the built-in demo.
+struct Source: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The config file (YAML).")
+    var config: String?
+
+    @Flag(help: "Use the built-in demo zone instead of a config file.")
+    var demo = false
+
+    func validate() throws {
+        guard (config != nil) != demo else { throw ValidationError("give exactly one of --config FILE or --demo") }
+    }
+
+    var loader: ConfigurationLoader { demo ? Demo.loader : ConfigurationLoader() }
+    var path: String { config ?? Demo.configPath }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve DNS on UDP and TCP; SIGHUP reloads.")
+
+    @OptionGroup var source: Source
+
+    @Option(help: "Listen address (repeatable), e.g. 127.0.0.1:5300 or [::1]:5300; overrides the config.")
+    var listen: [String] = []
+
+    @Option(help: "UDP sockets and event loops per address; overrides the config.")
+    var threads: Int?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "nearcast")
+        let node: NearcastNode
+        do {
+            node = try await NearcastNode.start(loader: source.loader, configPath: source.path, listen: listen,
+                                                threads: threads, logger: logger)
+        } catch let errors as LoadErrors {
+            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        await node.runUntilSignalled()
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate a config file and everything it names.")
+
+    @Argument(help: "The config file.")
+    var config: String
+
+    func run() throws {
+        switch ConfigurationLoader().load(configPath: config, version: 1) {
+        case .success(let loaded):
+            let records = loaded.snapshot.zones.values.reduce(0) { $0 + $1.nodes.count }
+            print("OK: \(loaded.snapshot.zones.count) zone(s), \(records) name(s)")
+        case .failure(let errors):
+            print(errors.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Answer: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the answer a client would get, and why.")
+
+    @Argument(help: "The query name.") var name: String
+    @Argument(help: "The query type, e.g. A or AAAA.") var type: String = "A"
+    @OptionGroup var source: Source
+    @Option(help: "The address the query comes from.") var client: String = "127.0.0.1"
+    @Option(help: "An EDNS Client Subnet, e.g. 81.2.69.0/24.") var ecs: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard let qtype = RRType(mnemonic: type) else { throw ValidationError("unknown type '\(type)'") }
+        let qname = try DomainName(parsing: name.hasSuffix(".") ? name : name + ".")
+        guard let sourceAddress = IPAddress(client) else { throw ValidationError("bad client address '\(client)'") }
+        var subnet: ClientSubnet? = nil
+        if let ecs {
+            guard let prefix = IPPrefix(ecs) else { throw ValidationError("bad ECS prefix '\(ecs)' (e.g. 81.2.69.0/24)") }
+            subnet = try ClientSubnet(family: prefix.address.bitWidth == 32 ? 1 : 2, sourcePrefix: UInt8(prefix.length),
+                                      scopePrefix: 0, address: Array(prefix.address.bytes.prefix((prefix.length + 7) / 8)))
+        }
+        let loaded: LoadedConfiguration
+        switch source.loader.load(configPath: source.path, version: 1) {
+        case .success(let value): loaded = value
+        case .failure(let errors): print(errors.description); throw ExitCode(1)
+        }
+        let snapshot = loaded.snapshot
+        let explanation = snapshot.explain(Question(name: qname, type: qtype), client: ClientLocation(source: sourceAddress, ecs: subnet))
+        let resolution = explanation.resolution
+        let scope = subnet.map { $0.sourcePrefix == 0 ? 0 : resolution.scope } ?? resolution.scope
+        let network = ecs.flatMap(IPPrefix.init).map(\.description) ?? IPPrefix(sourceAddress, length: sourceAddress.bitWidth).description
+        let chosen = resolution.decisions.first.map { snapshot.catalog.name(of: $0.chosen.region) }
+        let records = resolution.answer.map(format)
+        if json {
+            let object: [String: Any] = [
+                "rcode": resolution.rcode.description,
+                "authoritative": resolution.authoritative,
+                "answers": records,
+                "authority": resolution.authority.map(format),
+                "additional": resolution.additional.map(format),
+                "client_network": network,
+                "measured_prefix": explanation.measured.map { $0.prefix.description } ?? NSNull(),
+                "map_block": explanation.block.description,
+                "ranking": explanation.ranking.map { ["region": snapshot.catalog.name(of: $0.region), "rtt_ms": $0.rttMs ?? NSNull()] as [String: Any] },
+                "region": chosen ?? NSNull(),
+                "set_identifier": resolution.decisions.first?.chosen.setIdentifier ?? NSNull(),
+                "scope": scope,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("query:          \(qname) \(qtype)")
+        print("client network: \(network)\(subnet == nil ? " (query source)" : " (EDNS Client Subnet)")")
+        print("measured as:    \(explanation.measured.map { $0.prefix.description } ?? "no measurements; default order")")
+        print("map block:      \(explanation.block)")
+        print("ranking:")
+        for (index, entry) in explanation.ranking.enumerated() {
+            let rtt = entry.rttMs.map { String(format: "%.1f ms", $0) } ?? "default order"
+            print("  \(index + 1). \(snapshot.catalog.name(of: entry.region))  \(rtt)")
+        }
+        for decision in resolution.decisions {
+            print("chosen:         \(snapshot.catalog.name(of: decision.chosen.region)) (set '\(decision.chosen.setIdentifier)') for \(decision.owner) \(decision.type)")
+        }
+        print("response:       \(resolution.rcode)\(resolution.authoritative ? " AA" : "")  ECS scope /\(scope)")
+        for (title, section) in [("answer", resolution.answer), ("authority", resolution.authority), ("additional", resolution.additional)] where !section.isEmpty {
+            print("\(title):")
+            section.forEach { print("  " + format($0)) }
+        }
+    }
+
+    private func format(_ record: Record) -> String {
+        "\(record.name) \(record.ttl) IN \(record.type) \(record.data.presentation)"
+    }
+}
