@@ -95,44 +95,47 @@ private struct Parser {
                 continue
             }
             do throws(PresentationError) {
-                let keyword = entry.tokens[0]
-                guard !keyword.quoted, keyword.text.hasPrefix("$") else {
+                if !entry.tokens[0].quoted, entry.tokens[0].text.hasPrefix("$") {
+                    try directive(entry, file: file, origin: &origin, includers: includers, loader: loader)
+                } else {
                     let record = try record(entry, origin: origin, owner: &owner)
                     records.append(SourcedRecord(record: record, file: file, line: entry.line))
-                    continue
-                }
-                let arguments = entry.tokens.dropFirst().map(\.text)
-                switch keyword.text.uppercased() {
-                case "$ORIGIN":
-                    guard arguments.count == 1 else { throw PresentationError("expected '$ORIGIN <name>'") }
-                    origin = try parseName(arguments[0], origin: origin)
-                case "$TTL":
-                    guard arguments.count == 1 else { throw PresentationError("expected '$TTL <ttl>'") }
-                    defaultTTL = try parseDuration(arguments[0], "TTL", max: Self.maxTTL)
-                case "$INCLUDE":
-                    guard (1...2).contains(arguments.count) else {
-                        throw PresentationError("expected '$INCLUDE <file> [origin]'")
-                    }
-                    let path = resolve(arguments[0], from: file)
-                    let chain = includers + [file]
-                    guard !chain.map(normalize).contains(path) else {
-                        throw PresentationError("include loop: \((chain + [path]).joined(separator: " -> "))")
-                    }
-                    guard chain.count <= Self.maxIncludeDepth else {
-                        throw PresentationError("includes nested more than \(Self.maxIncludeDepth) deep")
-                    }
-                    let includeOrigin = arguments.count == 2 ? try parseName(arguments[1], origin: origin) : origin
-                    let included: String
-                    do { included = try loader(path) } catch {
-                        throw PresentationError("cannot read included file '\(path)': \(readFailure(error))")
-                    }
-                    parse(included, file: path, origin: includeOrigin, includers: chain, loader: loader)
-                default:
-                    throw PresentationError("unknown directive '\(keyword.text)'")
                 }
             } catch {
                 errors.append(ZoneFileError(file: file, line: entry.line, message: error.message))
             }
+        }
+    }
+
+    /// Applies `$ORIGIN`, `$TTL` or `$INCLUDE file [origin]`.
+    private mutating func directive(_ entry: Entry, file: String, origin: inout DomainName, includers: [String],
+                                    loader: (String) throws -> String) throws(PresentationError) {
+        let arguments = entry.tokens.dropFirst().map(\.text)
+        switch entry.tokens[0].text.uppercased() {
+        case "$ORIGIN":
+            guard arguments.count == 1 else { throw PresentationError("expected '$ORIGIN <name>'") }
+            origin = try parseName(arguments[0], origin: origin)
+        case "$TTL":
+            guard arguments.count == 1 else { throw PresentationError("expected '$TTL <ttl>'") }
+            defaultTTL = try parseDuration(arguments[0], "TTL", max: Self.maxTTL)
+        case "$INCLUDE":
+            guard (1...2).contains(arguments.count) else { throw PresentationError("expected '$INCLUDE <file> [origin]'") }
+            let path = resolve(arguments[0], from: file)
+            let chain = includers + [file]
+            guard !chain.map(normalize).contains(path) else {
+                throw PresentationError("include loop: \((chain + [path]).joined(separator: " -> "))")
+            }
+            guard chain.count <= Self.maxIncludeDepth else {
+                throw PresentationError("includes nested more than \(Self.maxIncludeDepth) deep")
+            }
+            let includeOrigin = arguments.count == 2 ? try parseName(arguments[1], origin: origin) : origin
+            let text: String
+            do { text = try loader(path) } catch {
+                throw PresentationError("cannot read included file '\(path)': \(readFailure(error))")
+            }
+            parse(text, file: path, origin: includeOrigin, includers: chain, loader: loader)
+        default:
+            throw PresentationError("unknown directive '\(entry.tokens[0].text)'")
         }
     }
 
@@ -166,11 +169,11 @@ private struct Parser {
             }
             fields.removeFirst()
         }
+        if let ttl { lastTTL = ttl }
         guard let typeField = fields.popFirst() else { throw PresentationError("missing type") }
         guard let type = RRType(mnemonic: typeField.text) else {
             throw PresentationError("unknown type '\(typeField.text)'")
         }
-        if let ttl { lastTTL = ttl }
         let data = try RData.parse(fields, type: type, origin: origin)
         guard let ttl = ttl ?? defaultTTL ?? lastTTL else {
             throw PresentationError("no TTL: give the record one or set $TTL before it")

@@ -32,14 +32,16 @@ extension RData {
         return wire.isEmpty ? "\\# 0" : "\\# \(wire.count) \(hex(wire))"
     }
 
-    /// Parses the RDATA fields of a record of `type`. Messages end with
-    /// "in TYPE record".
+    /// Parses the RDATA fields of a record of `type`; the result's wire
+    /// form fits a record (at most 65535 bytes). Messages name the type.
     static func parse(_ tokens: ArraySlice<Token>, type: RRType, origin: DomainName) throws(PresentationError) -> RData {
         guard !type.isMetaType else { throw PresentationError("type \(type) cannot appear in zone data") }
         var fields = FieldReader(tokens, origin: origin)
         do throws(PresentationError) {
             let data = fields.isGeneric ? try parseGeneric(type, &fields) : try parseTyped(type, &fields)
             try fields.finish()
+            let size = data.uncompressedWire.count
+            guard size <= Int(UInt16.max) else { throw PresentationError("data is \(size) bytes, above the limit of 65535") }
             return data
         } catch {
             throw PresentationError("\(error.message) in \(type) record")

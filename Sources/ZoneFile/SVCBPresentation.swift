@@ -13,14 +13,18 @@ extension SVCB {
     ///
     /// Named keys take their own value syntax. `keyNNNNN` takes an opaque,
     /// optionally quoted value for any key number, so every parameter has a
-    /// text form. Keys end up sorted; duplicates and self-inconsistent sets
-    /// (§8: mandatory keys present, no-default-alpn only with alpn) throw.
+    /// text form. Keys end up sorted; values over 65535 bytes, duplicates and
+    /// self-inconsistent sets (§8: mandatory keys present, no-default-alpn
+    /// only with alpn) throw.
     init(fields f: inout FieldReader) throws(PresentationError) {
         let priority: UInt16 = try f.number("priority")
         let target = try f.name("target")
         var params: [Param] = []
         while !f.isAtEnd { params.append(try Self.param(f.next("parameter").text)) }
         params.sort { $0.key < $1.key }
+        for param in params where param.value.count > Int(UInt16.max) {
+            throw PresentationError("\(svcParamName(param.key)) value is \(param.value.count) bytes, above the limit of 65535")
+        }
         for (a, b) in zip(params, params.dropFirst()) where a.key == b.key {
             throw PresentationError("duplicate parameter '\(svcParamName(a.key))'")
         }

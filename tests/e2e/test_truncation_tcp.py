@@ -1,0 +1,218 @@
+"""UDP truncation (RFC 1035 4.2.1, RFC 6891 7) and DNS over TCP (RFC 7766)."""
+
+import socket
+import struct
+import time
+
+import dns.flags
+import dns.message
+import dns.rcode
+
+from e2e_helpers import (get_ecs, make_query, tcp_read_frame, assert_response_basics)
+import zonedata
+
+BIG_STRINGS = sorted(s.encode() for s in zonedata.BIG_TXT)
+MID_STRINGS = sorted(s.encode() for s in zonedata.MID_TXT)
+
+
+def udp_exchange(server, q):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.sendto(q.to_wire(), server.addr())
+        raw, _ = s.recvfrom(65535)
+    return raw, dns.message.from_wire(raw)
+
+
+def txt_strings(r):
+    return sorted(st for rr in r.answer for rd in rr for st in rd.strings)
+
+
+def assert_truncated(q, raw, r, limit, with_opt):
+    assert_response_basics(q, r)
+    assert r.flags & dns.flags.TC, "TC must be set when the answer does not fit"
+    assert len(raw) <= limit, f"{len(raw)} bytes sent, limit {limit}"
+    assert len(r.answer) == 0 and len(r.authority) == 0, "a truncated reply holds no records"
+    if with_opt:
+        assert r.edns == 0, "the OPT RR stays in a truncated reply"
+        assert len(r.additional) == 0
+    else:
+        assert r.edns == -1
+        assert len(r.additional) == 0
+
+
+# -- truncation -------------------------------------------------------------------------
+
+def test_big_without_edns_truncated_at_512(server):
+    q = make_query("big.example.com.", "TXT", edns=-1)
+    raw, r = udp_exchange(server, q)
+    assert_truncated(q, raw, r, 512, with_opt=False)
+
+
+def test_mid_without_edns_truncated_at_512(server):
+    q = make_query("mid.example.com.", "TXT", edns=-1)
+    raw, r = udp_exchange(server, q)
+    assert_truncated(q, raw, r, 512, with_opt=False)
+
+
+def test_mid_fits_with_edns_payload(server):
+    q = make_query("mid.example.com.", "TXT", edns=0, payload=1232)
+    raw, r = udp_exchange(server, q)
+    assert not r.flags & dns.flags.TC
+    assert txt_strings(r) == MID_STRINGS
+    assert 512 < len(raw) <= 1232
+
+
+def test_client_payload_size_respected(server):
+    q = make_query("mid.example.com.", "TXT", edns=0, payload=700)
+    raw, r = udp_exchange(server, q)
+    assert_truncated(q, raw, r, 700, with_opt=True)
+
+
+def test_server_max_udp_payload_caps_client_payload(server):
+    """Default max_udp_payload is 1232: a 4096 client buffer does not let ~3 kB through."""
+    q = make_query("big.example.com.", "TXT", edns=0, payload=4096)
+    raw, r = udp_exchange(server, q)
+    assert_truncated(q, raw, r, 1232, with_opt=True)
+
+
+def test_truncated_reply_keeps_ecs(server):
+    q = make_query("big.example.com.", "TXT", ecs=("10.1.0.0", 24), payload=4096)
+    raw, r = udp_exchange(server, q)
+    assert r.flags & dns.flags.TC
+    assert len(r.answer) == 0
+    ecs = get_ecs(r)
+    assert ecs is not None, "ECS stays in the OPT of a truncated reply"
+
+
+def test_big_over_tcp_is_complete(server):
+    q = make_query("big.example.com.", "TXT", edns=-1)
+    r = server.tcp(q, timeout=5)
+    assert_response_basics(q, r)
+    assert not r.flags & dns.flags.TC
+    assert r.flags & dns.flags.AA
+    assert txt_strings(r) == BIG_STRINGS
+
+
+def test_big_over_tcp_with_edns_is_complete(server):
+    q = make_query("big.example.com.", "TXT", edns=0, payload=1232)
+    r = server.tcp(q, timeout=5)
+    assert not r.flags & dns.flags.TC
+    assert txt_strings(r) == BIG_STRINGS
+
+
+def test_small_answer_not_truncated_without_edns(server):
+    q = make_query("www.example.com.", "A", edns=-1)
+    raw, r = udp_exchange(server, q)
+    assert not r.flags & dns.flags.TC
+    assert len(raw) <= 512
+
+
+# -- TCP ---------------------------------------------------------------------------------
+
+def frame(q):
+    w = q.to_wire()
+    return struct.pack("!H", len(w)) + w
+
+
+def test_tcp_two_byte_length_framing(server):
+    q = make_query("www.example.com.", "A", qid=0x1111)
+    with server.tcp_connect() as s:
+        s.sendall(frame(q))
+        (n,) = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))
+        body = s.recv(n, socket.MSG_WAITALL)
+        assert len(body) == n
+    r = dns.message.from_wire(body)
+    assert r.id == 0x1111 and r.answer[0][0].address == "192.0.2.80"
+
+
+def test_tcp_length_prefix_split_across_writes(server):
+    q = make_query("www.example.com.", "A", qid=0x1112)
+    data = frame(q)
+    with server.tcp_connect() as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(len(data)):
+            s.sendall(data[i:i + 1])
+            time.sleep(0.002)
+        r = dns.message.from_wire(tcp_read_frame(s))
+    assert r.id == 0x1112 and r.answer[0][0].address == "192.0.2.80"
+
+
+def test_tcp_several_queries_on_one_connection(server):
+    with server.tcp_connect() as s:
+        for i, (name, addr) in enumerate([("www.example.com.", "192.0.2.80"), ("mail.example.com.", "192.0.2.25"),
+                                          ("ns1.example.com.", "192.0.2.253")]):
+            q = make_query(name, "A", qid=0x2000 + i)
+            s.sendall(frame(q))
+            r = dns.message.from_wire(tcp_read_frame(s))
+            assert r.id == 0x2000 + i
+            assert r.answer[0][0].address == addr
+
+
+def test_tcp_pipelined_queries_in_one_send(server):
+    names = {0x3000 + i: n for i, n in enumerate(
+        ["www.example.com.", "mail.example.com.", "ns1.example.com.", "ns2.example.com.", "nope.example.com.",
+         "big.example.com.", "c1.example.com.", "a.b.example.com."])}
+    qs = {qid: make_query(n, "TXT" if n.startswith("big") else "A", qid=qid) for qid, n in names.items()}
+    payload = b"".join(frame(q) for q in qs.values())
+    with server.tcp_connect(timeout=5) as s:
+        s.sendall(payload)
+        got = {}
+        for _ in qs:
+            r = dns.message.from_wire(tcp_read_frame(s))
+            got[r.id] = r
+    assert set(got) == set(qs), "every pipelined query gets exactly one answer with its ID"
+    for qid, r in got.items():
+        assert r.question[0].name == qs[qid].question[0].name, "answer paired with the wrong question"
+    assert got[0x3000].answer[0][0].address == "192.0.2.80"
+    assert got[0x3004].rcode() == dns.rcode.NXDOMAIN
+    assert txt_strings(got[0x3005]) == BIG_STRINGS
+
+
+def test_tcp_idle_connection_closed_by_server(server):
+    """tcp_idle_timeout_ms is 1000 in the test config."""
+    with server.tcp_connect(timeout=6) as s:
+        # still usable after a short pause
+        time.sleep(0.3)
+        q = make_query("www.example.com.", "A", qid=0x4000)
+        s.sendall(frame(q))
+        assert dns.message.from_wire(tcp_read_frame(s)).id == 0x4000
+        t0 = time.monotonic()
+        data = s.recv(1)   # blocks until the server closes (or the 6 s socket timeout)
+        elapsed = time.monotonic() - t0
+    assert data == b"", "server sent data on an idle connection"
+    assert 0.5 <= elapsed <= 4.0, f"closed after {elapsed:.2f}s of idleness (timeout 1000 ms)"
+
+
+def test_tcp_fresh_idle_connection_closed(server):
+    with server.tcp_connect(timeout=6) as s:
+        t0 = time.monotonic()
+        data = s.recv(1)
+        elapsed = time.monotonic() - t0
+    assert data == b""
+    assert elapsed <= 4.0
+
+
+def test_tcp_partial_frame_then_idle_closed(server):
+    q = make_query("www.example.com.", "A", qid=0x4100)
+    data = frame(q)
+    with server.tcp_connect(timeout=6) as s:
+        s.sendall(data[: len(data) - 5])   # length says more is coming
+        t0 = time.monotonic()
+        got = s.recv(1)
+        elapsed = time.monotonic() - t0
+    assert got == b"", "no answer to an incomplete frame"
+    assert elapsed <= 4.0, f"closed only after {elapsed:.2f}s"
+
+
+def test_tcp_partial_length_prefix_then_idle_closed(server):
+    with server.tcp_connect(timeout=6) as s:
+        s.sendall(b"\x00")
+        t0 = time.monotonic()
+        got = s.recv(1)
+        elapsed = time.monotonic() - t0
+    assert got == b"" and elapsed <= 4.0
+
+
+def test_tcp_still_serving_after_idle_closes(server):
+    r = server.query("www.example.com.", "A", tcp=True)
+    assert r.answer[0][0].address == "192.0.2.80"
