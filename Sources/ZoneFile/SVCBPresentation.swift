@@ -68,15 +68,17 @@ extension SVCB {
     /// unescaped, non-empty text.
     private static func namedValue(_ key: UInt16, _ value: [UInt8]) throws(PresentationError) -> [UInt8] {
         let text = String(decoding: value, as: UTF8.self)
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard key == 1 || key == 5 || !items.contains("") else {
-            throw PresentationError("empty item in \(svcParamName(key)) list '\(text)'")
+        /// The comma-separated items of a list value; none may be empty.
+        func items() throws(PresentationError) -> [String] {
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if items.contains("") { throw PresentationError("empty item in \(svcParamName(key)) list '\(text)'") }
+            return items
         }
         var wire: [UInt8] = []
         switch key {
         case 0:
             var keys: [UInt16] = []
-            for item in items { keys.append(try self.key(named: item)) }
+            for item in try items() { keys.append(try self.key(named: item)) }
             keys.sort()
             if keys.contains(0) { throw PresentationError("mandatory must not list itself") }
             for (a, b) in zip(keys, keys.dropFirst()) where a == b {
@@ -92,7 +94,7 @@ extension SVCB {
             let port: UInt16 = try parseNumber(text, "port")
             wire = [UInt8(port >> 8), UInt8(port & 0xFF)]
         case 4:
-            for item in items {
+            for item in try items() {
                 guard let address = IPv4Bytes(parsing: item) else { throw PresentationError("bad IPv4 address '\(item)'") }
                 wire += address.array
             }
@@ -100,7 +102,7 @@ extension SVCB {
             guard let config = base64Bytes(text) else { throw PresentationError("bad base64 in ech '\(text)'") }
             wire = config
         default:
-            for item in items {
+            for item in try items() {
                 guard let address = IPv6Bytes(parsing: item) else { throw PresentationError("bad IPv6 address '\(item)'") }
                 wire += address.array
             }

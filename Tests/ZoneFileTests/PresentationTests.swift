@@ -212,6 +212,17 @@ func svcbVectors(text: String, wireHex: String) throws {
     #expect(RData.unknown(type: RRType(65280), data: []).presentation == ##"\# 0"##)
 }
 
+@Test func dataMustFitARecord() throws {
+    let string = "\"" + String(repeating: "x", count: 255) + "\" "
+    #expect(throws: PresentationError("data is 65792 bytes, above the limit of 65535 in TXT record")) {
+        try RData(presentation: String(repeating: string, count: 257), type: .txt, origin: zoneOrigin)
+    }
+    #expect(try RData(presentation: String(repeating: string, count: 255), type: .txt, origin: zoneOrigin).type == .txt)
+    #expect(throws: PresentationError("key65000 value is 70000 bytes, above the limit of 65535 in SVCB record")) {
+        try RData(presentation: "1 . key65000=" + String(repeating: "y", count: 70000), type: .svcb, origin: zoneOrigin)
+    }
+}
+
 @Test func durations() throws {
     #expect(try parseDuration("3600", "TTL", max: .max) == 3600)
     #expect(try parseDuration("1h30m", "TTL", max: .max) == 5400)
