@@ -17,10 +17,12 @@ let package = Package(
     targets: [
         // DNS wire format: messages, names, record data, EDNS and ECS. No I/O.
         .target(name: "DNSWire"),
+        // IPv4/IPv6 addresses and prefixes, with their text forms.
+        .target(name: "NetworkAddress"),
         // RFC 1035 master files and record presentation format.
-        .target(name: "ZoneFile", dependencies: ["DNSWire"]),
-        // Addresses, prefixes, regions and the compiled latency map. No I/O.
-        .target(name: "LatencyModel"),
+        .target(name: "ZoneFile", dependencies: ["DNSWire", "NetworkAddress"]),
+        // Regions and the compiled latency map. No I/O.
+        .target(name: "LatencyModel", dependencies: ["NetworkAddress"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // The running node: config, loading, snapshot distribution, listeners.

@@ -53,12 +53,9 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             return .failure(LoadErrors(messages: errors + ["\(configPath):0: \(error)"]))
         }
-        func region(_ name: Located<String>) -> RegionID? {
-            if let id = catalog.id(of: name.value) { return id }
-            errors.append("\(configPath):\(name.line): unknown region '\(name.value)'")
-            return nil
+        let defaultRanking = config.defaultRegions.compactMap {
+            regionID($0, in: catalog, configPath: configPath, errors: &errors)
         }
-        let defaultRanking = config.defaultRegions.compactMap(region)
 
         var entries: [LatencyEntry] = []
         if let map = config.latencyMap {
@@ -93,7 +90,7 @@ public struct ConfigurationLoader: Sendable {
                 errors.append("\(configPath):\(zoneConfig.file.line): cannot read the zone file '\(file)': \(describe(error))")
                 continue
             }
-            let latency = latencyDeclarations(zoneConfig, origin: origin, configPath: configPath, region: region, errors: &errors)
+            let latency = latencyDeclarations(zoneConfig, origin: origin, configPath: configPath, catalog: catalog, errors: &errors)
             switch Zone.build(origin: origin, records: records, latency: latency, catalog: catalog, zoneSource: "\(file):0") {
             case .success(let zone): zones.append(zone)
             case .failure(let failure): errors += failure.messages
@@ -110,8 +107,15 @@ public struct ConfigurationLoader: Sendable {
         return .success(LoadedConfiguration(snapshot: snapshot, settings: settings))
     }
 
+    private func regionID(_ name: Located<String>, in catalog: RegionCatalog, configPath: String,
+                          errors: inout [String]) -> RegionID? {
+        if let id = catalog.id(of: name.value) { return id }
+        errors.append("\(configPath):\(name.line): unknown region '\(name.value)'")
+        return nil
+    }
+
     private func latencyDeclarations(_ zone: NearcastConfig.ZoneConfig, origin: DomainName, configPath: String,
-                                     region: (Located<String>) -> RegionID?, errors: inout [String]) -> [LatencyDeclaration] {
+                                     catalog: RegionCatalog, errors: inout [String]) -> [LatencyDeclaration] {
         var declarations: [LatencyDeclaration] = []
         for record in zone.latencyRecords {
             let at = "\(configPath):\(record.name.line)"
@@ -126,7 +130,8 @@ public struct ConfigurationLoader: Sendable {
                 guard (1...128).contains(set.value.id.count) else {
                     errors.append("\(setAt): set identifier must be 1 to 128 characters"); continue
                 }
-                guard let regionID = region(Located(value: set.value.region, line: set.line)) else { continue }
+                guard let regionID = regionID(Located(value: set.value.region, line: set.line), in: catalog,
+                                              configPath: configPath, errors: &errors) else { continue }
                 var rdata: [RData] = []
                 for value in set.value.values {
                     do {

@@ -1,0 +1,2 @@
+/// The latency model speaks in addresses and prefixes; its users get them too.
+@_exported import NetworkAddress
