@@ -16,6 +16,8 @@ public struct ServerSettings: Sendable {
 public struct LoadedConfiguration: Sendable {
     public var snapshot: Snapshot
     public var settings: ServerSettings
+    /// Every file read to build it (resolved paths), for change watching.
+    public var files: [String]
 }
 
 /// Every problem that kept a configuration from loading, as "file:line: message".
@@ -37,8 +39,11 @@ public struct ConfigurationLoader: Sendable {
     /// and named in messages as written in it. Reports every error found.
     public func load(configPath: String, version: UInt64) -> Result<LoadedConfiguration, LoadErrors> {
         let directory = (configPath as NSString).deletingLastPathComponent
+        var files = [configPath]
         let read: (String) throws -> String = { path in
-            try readFile(path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path)
+            let resolved = path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path
+            files.append(resolved)
+            return try readFile(resolved)
         }
         let text: String
         do { text = try readFile(configPath) } catch {
@@ -104,7 +109,7 @@ public struct ConfigurationLoader: Sendable {
             listen: config.listen.map(\.value),
             threads: config.threads ?? System.coreCount,
             tcpIdleTimeoutMs: config.tcpIdleTimeoutMs)
-        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings))
+        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files))
     }
 
     private func regionID(_ name: Located<String>, in catalog: RegionCatalog, configPath: String,

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "UDP sockets and event loops per address; overrides the config.")
     var threads: Int?
 
+    @Flag(help: "Also reload when the config, a zone file or the latency map changes (checked every second).")
+    var watch = false
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "nearcast")
@@ -52,7 +55,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data((errors.description + "\n").utf8))
             throw ExitCode(1)
         }
-        await node.runUntilSignalled()
+        await node.runUntilSignalled(watchInterval: watch ? .seconds(1) : nil)
     }
 }
 
