@@ -119,6 +119,37 @@ def test_check_reports_every_error_with_file_and_line(tmp_path, what):
     assert hits, f"no '{what}' error at {EXPECTED_ERRORS[what]} in output:\n" + "\n".join(out)
 
 
+def isolated_config(keep_lines):
+    """BAD_CONFIG with only the latency record blocks whose first line number is in keep_lines,
+    and the nosoa zone replaced by a valid one."""
+    lines = BAD_CONFIG.splitlines(True)
+    blocks = {7: (7, 12), 13: (13, 17), 18: (18, 22)}
+    out = lines[:6]
+    for start in keep_lines:
+        a, b = blocks[start]
+        out += lines[a - 1:b]
+    return "".join(out)
+
+
+@pytest.mark.parametrize("what,block,pattern", [
+    ("duplicate latency region", 7, r"^nearcast\.yaml:\d+: .*"),
+    ("unknown region", 13, r"^nearcast\.yaml:\d+: .*"),
+    ("latency set beside a static record", 18, r"^(nearcast\.yaml|zones/bad\.test\.zone):\d+: .*"),
+])
+def test_check_single_config_error(tmp_path, what, block, pattern):
+    """Each config-level error on its own (so that one crash does not hide the others)."""
+    write_files(tmp_path, {
+        "nearcast.yaml": isolated_config([block]),
+        "latency.csv": "10.0.0.0/8,us-east-1,10\n",
+        "zones/bad.test.zone": BAD_ZONE.replace("host1   IN A   192.0.2.300\n", "").replace("host2   IN BOGUSTYPE foo\n", ""),
+    })
+    p = run_cli(["check", "nearcast.yaml"], cwd=tmp_path)
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, f"{what}: exit {p.returncode}\n{out[:3000]}"
+    errs = [line for line in out.splitlines() if re.match(pattern, line)]
+    assert len(errs) >= 1, f"{what}: no 'path:line: message' error:\n{out[:3000]}"
+
+
 def test_check_errors_are_one_per_line_in_path_line_format(tmp_path):
     p = check_bad(tmp_path)
     lines = [line for line in (p.stdout + p.stderr).splitlines() if line.strip()]
@@ -185,7 +216,8 @@ def test_answer_json_demo_client(tmp_path):
     doc = answer_json(["www.demo.nearcast.test.", "AAAA", "--demo", "--client", "1.0.16.9"])
     assert doc["region"] == "ap-northeast-1"
     assert answer_values(doc, "AAAA") == {"2001:db8::3"}
-    assert "1.0.16.0" in doc["client_network"]
+    # with --client the client is looked up as its own address (e.g. 1.0.16.9/32)
+    assert "1.0.16." in doc["client_network"]
 
 
 def test_answer_json_demo_unmapped_client(tmp_path):
@@ -207,7 +239,7 @@ def test_answer_json_with_config_matches_server_rules(tmp_path):
     assert doc["ranking"][0]["rtt_ms"] == 5
     doc = answer_json(["geo.example.com", "A", "--config", cfg, "--client", "10.3.5.7"])
     assert doc["region"] == "ap-northeast-1"
-    assert "10.3.5.0" in doc["client_network"]
+    assert "10.3.5." in doc["client_network"]
 
 
 def test_answer_json_static_and_negative(tmp_path):
@@ -312,3 +344,30 @@ def test_unknown_subcommand_fails():
     require_binary()
     p = subprocess.run([NEARCAST_BIN, "no-such-command"], capture_output=True, text=True, timeout=10)
     assert p.returncode != 0
+
+
+def test_check_nonexistent_config(tmp_path):
+    p = run_cli(["check", "missing.yaml"], cwd=tmp_path)
+    assert p.returncode == 1
+    assert "missing.yaml" in p.stdout + p.stderr
+
+
+def test_answer_json_refused_and_nodata(tmp_path):
+    write_files(tmp_path, zonedata.standard_files())
+    cfg = str(tmp_path / "nearcast.yaml")
+    doc = answer_json(["www.not-served.invalid", "A", "--config", cfg])
+    assert doc["rcode"] == "REFUSED" and doc["answers"] == []
+    doc = answer_json(["www.example.com", "SRV", "--config", cfg])
+    assert doc["rcode"] == "NOERROR" and doc["answers"] == []
+
+
+def test_answer_matches_server_for_many_clients(server, tmp_path):
+    """One answer engine: `nearcast answer --ecs` gives the same records and scope as the server."""
+    from e2e_helpers import make_query, get_ecs
+    cfg = str(server.dir / "nearcast.yaml")
+    for prefix in ("10.1.0.0/24", "10.2.1.0/24", "10.3.200.0/24", "10.9.0.0/24", "2001:db8:2::/48"):
+        addr, ln = prefix.split("/")
+        doc = answer_json(["geo.example.com", "A", "--config", cfg, "--ecs", prefix])
+        r = server.udp(make_query("geo.example.com.", "A", ecs=(addr, int(ln))))
+        assert answer_values(doc) == {rd.address for rr in r.answer for rd in rr}, prefix
+        assert doc["scope"] == get_ecs(r).scopelen, prefix

@@ -155,3 +155,34 @@ def test_latency_aaaa_with_ipv4_ecs(server):
     r = ecs_query(server, "10.1.0.0", 24, rdtype="AAAA", name="geo6.example.com.")
     assert addresses(r, "AAAA") == GEO_AAAA["eu-west-2"]
     assert_ecs(r, 1, 24, "10.1.0.0", 23)
+
+
+def test_cname_to_latency_name_uses_latency_scope(server):
+    """geoalias CNAME geo: the final answer depends on the client, so the scope is the latency scope,
+    not 0 (a CNAME is static, but the answer as a whole is not)."""
+    r = ecs_query(server, "10.1.0.0", 24, name="geoalias.example.com.")
+    assert r.answer[0].rdtype == 5 and r.answer[0].name.to_text() == "geoalias.example.com."
+    assert addresses(r) == GEO_A["eu-west-2"]
+    assert_ecs(r, 1, 24, "10.1.0.0", 23)
+    r = ecs_query(server, "10.2.0.0", 24, name="geoalias.example.com.")
+    assert addresses(r) == GEO_A["ap-northeast-1"]
+    assert_ecs(r, 1, 24, "10.2.0.0", 24)
+
+
+def test_cname_to_latency_name_without_ecs(server):
+    r = server.query("geoalias.example.com.", "A")
+    assert addresses(r) == GEO_A["sa-east-1"]
+
+
+def test_any_on_latency_name(server):
+    r = ecs_query(server, "10.2.0.0", 24, rdtype="ANY")
+    assert len(r.answer) <= 1
+    if r.answer and r.answer[0].rdtype == 1:
+        assert addresses(r) == GEO_A["ap-northeast-1"], "ANY must not leak another region's answer"
+
+
+def test_ipv6_ecs_source_prefix_zero_uses_source_address(server):
+    """Family 2, SOURCE PREFIX-LENGTH 0 over IPv4 transport: the source address (127.0.0.1) decides."""
+    r = ecs_query(server, "::", 0)
+    assert addresses(r) == GEO_A["sa-east-1"]
+    assert_ecs(r, 2, 0, "::", 0)

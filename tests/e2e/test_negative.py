@@ -84,3 +84,13 @@ def test_negative_soa_owner_is_zone_apex_not_qname(server):
     assert soa.name == dns.name.from_text("example.com.")
     assert soa[0].mname == dns.name.from_text("ns1.example.com.")
     assert soa[0].minimum == 300
+
+
+def test_empty_non_terminal_of_latency_name_is_nodata(server):
+    # only the latency record svc.region.example.com exists
+    r = server.query("region.example.com.", "A")
+    assert_negative(r, "example.com.", dns.rcode.NOERROR, 300)
+    r = server.query("svc.region.example.com.", "A", ecs=("10.1.0.0", 24))
+    assert {rd.address for rd in r.answer[0]} == {"192.0.2.62"}
+    r = server.query("x.svc.region.example.com.", "A")
+    assert_negative(r, "example.com.", dns.rcode.NXDOMAIN, 300)

@@ -182,3 +182,65 @@ def test_no_dropped_queries_during_repeated_reloads(server_factory):
     assert stats["timeouts"] == 0, f"{stats['timeouts']} queries timed out during reloads ({stats['ok']} ok)"
     assert stats["bad"] == [], stats["bad"][:10]
     assert stats["ok"] > 50
+
+
+def test_config_error_on_reload_keeps_old_data(server_factory):
+    """A semantic config error (unknown region) on reload is reported; the server keeps serving."""
+    s = server_factory(initial_files())
+    write_files(s.dir, {"nearcast.yaml": CONFIG.replace("region: eu-west-2", "region: mars-north-1")})
+    s.sighup()
+    wait_for(lambda: re.search(r"nearcast\.yaml:12:", s.stderr()) or not s.alive(), 5,
+             what="'nearcast.yaml:12:' (unknown region) in stderr")
+    assert s.alive(), f"server died on reload of a config with an unknown region:\n{s.stderr()[-1500:]}"
+    assert x_addr(s) == {"198.51.100.1"}
+    assert geo_addr(s) == {"192.0.2.1"}
+
+
+def test_reload_removing_zone_stops_serving_it(server_factory):
+    files = initial_files()
+    files.update({"nearcast.yaml": CONFIG_WITH_SECOND_ZONE, "added.test.zone": ADDED_ZONE})
+    s = server_factory(files)
+    assert addresses(s.udp(make_query("ns.added.test.", "A"))) == {"192.0.2.77"}
+    write_files(s.dir, {"nearcast.yaml": CONFIG})
+    s.sighup()
+    wait_for(lambda: s.udp(make_query("ns.added.test.", "A")).rcode() == dns.rcode.REFUSED, 5,
+             what="REFUSED for a zone removed from the config")
+    assert x_addr(s) == {"198.51.100.1"}
+
+
+def test_deleted_zone_file_keeps_old_data(server_factory):
+    s = server_factory(initial_files())
+    (s.dir / "reload.test.zone").unlink()
+    s.sighup()
+    wait_for(lambda: "reload.test.zone" in s.stderr(), 5, what="an error naming the missing zone file")
+    assert s.alive()
+    assert x_addr(s) == {"198.51.100.1"}
+
+
+def test_open_tcp_connection_sees_new_data_after_reload(server_factory):
+    import struct
+    from e2e_helpers import tcp_read_frame
+    import dns.message
+    s = server_factory(initial_files())
+
+    def ask(c, qid):
+        w = make_query("x.reload.test.", "A", qid=qid).to_wire()
+        c.sendall(struct.pack("!H", len(w)) + w)
+        r = dns.message.from_wire(tcp_read_frame(c))
+        assert r.id == qid
+        return addresses(r)
+
+    with s.tcp_connect(timeout=3) as c:
+        assert ask(c, 1) == {"198.51.100.1"}
+        write_files(s.dir, {"reload.test.zone": zone("198.51.100.2", serial=2)})
+        s.sighup()
+        deadline = time.monotonic() + 0.9   # stay under the 5 s default idle timeout; poll on the same connection
+        got = None
+        i = 2
+        while time.monotonic() < deadline + 4:
+            got = ask(c, i)
+            i += 1
+            if got == {"198.51.100.2"}:
+                break
+            time.sleep(0.1)
+    assert got == {"198.51.100.2"}, "a connection opened before the reload must see the new data"

@@ -216,3 +216,30 @@ def test_tcp_partial_length_prefix_then_idle_closed(server):
 def test_tcp_still_serving_after_idle_closes(server):
     r = server.query("www.example.com.", "A", tcp=True)
     assert r.answer[0][0].address == "192.0.2.80"
+
+
+def test_large_referral_truncated_without_edns(server):
+    """20 NS + 40 glue records do not fit in 512 bytes: TC (RFC 9471: in-domain glue must fit)."""
+    q = make_query("www.many.example.com.", "A", edns=-1)
+    raw, r = udp_exchange(server, q)
+    assert len(raw) <= 512
+    assert r.flags & dns.flags.TC, f"referral of {len(raw)} bytes without TC:\n{r}"
+
+
+def test_large_referral_complete_with_edns(server):
+    q = make_query("www.many.example.com.", "A", edns=0, payload=1232)
+    raw, r = udp_exchange(server, q)
+    assert not r.flags & dns.flags.TC
+    assert not r.flags & dns.flags.AA
+    ns = [rr for rr in r.authority if rr.rdtype == 2]
+    assert len(ns) == 1 and len(ns[0]) == len(zonedata.MANYNS)
+    glue = {(rr.name.to_text().lower(), rr.rdtype) for rr in r.additional if rr.rdtype in (1, 28)}
+    assert glue == {(n, t) for n in zonedata.MANYNS for t in (1, 28)}
+
+
+def test_large_referral_over_tcp(server):
+    q = make_query("www.many.example.com.", "A", edns=-1)
+    r = server.tcp(q)
+    assert not r.flags & dns.flags.TC
+    glue = [rr for rr in r.additional if rr.rdtype in (1, 28)]
+    assert len(glue) == 2 * len(zonedata.MANYNS)

@@ -98,3 +98,13 @@ def test_mx_target_not_compressed_wrongly(types_server):
     r = types_server.query("mx.types.test.", "MX")
     assert {(rd.preference, rd.exchange.to_text()) for rd in r.answer[0]} == {
         (10, "mail.types.test."), (20, "mail2.types.test.")}
+
+
+@pytest.mark.parametrize("qname,rtype,ttl,texts", zonedata.SYNTAX_EXPECT, ids=[e[0].split(".")[0] for e in zonedata.SYNTAX_EXPECT])
+def test_master_file_syntax_variants(types_server, qname, rtype, ttl, texts):
+    r = types_server.query(qname, rtype)
+    assert r.rcode() == dns.rcode.NOERROR
+    rrset = find_rrset(r.answer, qname, rtype)
+    assert rrset is not None, r.to_text()
+    assert rrset.ttl == ttl
+    assert set(rrset) == expected_rdatas(rtype, texts)

@@ -134,3 +134,14 @@ def test_wildcard_with_ecs_has_scope_zero(server):
     r = server.query("anything.wild.test.", "A", ecs=("10.1.0.0", 24))
     ecs = get_ecs(r)
     assert ecs is not None and ecs.scopelen == 0
+
+
+def test_latency_name_blocks_wildcard(server):
+    """lat.wild.test exists (as a latency record): A gets the latency answer, TXT is NODATA rather than
+    the wildcard's TXT, and names below it are NXDOMAIN."""
+    r = server.query("lat.wild.test.", "A", ecs=("10.1.0.0", 24))
+    assert addrs(r) == ["192.0.2.72"]
+    r = server.query("lat.wild.test.", "TXT")
+    assert_nodata(r)
+    r = server.query("x.lat.wild.test.", "A")
+    assert_nxdomain(r)

@@ -37,10 +37,23 @@ zones:
           - { id: apne1, region: ap-northeast-1, values: ["2001:db8::3"] }
           - { id: euw2, region: eu-west-2, values: ["2001:db8::2"] }
           - { id: use1, region: us-east-1, values: ["2001:db8::1"] }
+      - name: svc.region       # region.example.com exists only as an empty non-terminal of a latency name
+        type: A
+        ttl: 60
+        sets:
+          - { id: use1, region: us-east-1, values: [192.0.2.61] }
+          - { id: euw2, region: eu-west-2, values: [192.0.2.62] }
   - origin: soattl.test.
     file: zones/soattl.test.zone
   - origin: wild.test.
     file: zones/wild.test.zone
+    latency_records:
+      - name: lat              # a latency name beside a wildcard: it exists, so the wildcard must not apply
+        type: A
+        ttl: 60
+        sets:
+          - { id: use1, region: us-east-1, values: [192.0.2.71] }
+          - { id: euw2, region: eu-west-2, values: [192.0.2.72] }
 """
 
 # region -> geo A values / geo6 AAAA values
@@ -127,6 +140,7 @@ ext2        IN CNAME ext
 loop1       IN CNAME loop2
 loop2       IN CNAME loop1
 self        IN CNAME self
+geoalias    IN CNAME geo
 ; delegations
 child       IN NS    ns1.child
 child       IN NS    ns2.child.example.com.
@@ -135,6 +149,8 @@ ns1.child   IN A     192.0.2.53
 ns1.child   IN AAAA  2001:db8::53
 ns2.child   IN A     192.0.2.54
 signed      IN NS    ns1.signed
+; a delegation whose referral (20 NS + glue) does not fit in 512 bytes
+{manyns}
 signed      IN DS    12345 13 2 2BB183AF5F22588179A53B0A98631FAD1A292118F5DF3C0E0D6C8C1D9C0E3C3D
 ns1.signed  IN A     192.0.2.55
 ; truncation
@@ -144,6 +160,17 @@ ns1.signed  IN A     192.0.2.55
 
 BIG_TXT = [f"big{i:02d}" + "x" * 245 for i in range(12)]   # 12 x 250 chars -> ~3.2 kB
 MID_TXT = [f"mid{i:02d}" + "y" * 245 for i in range(3)]    # 3 x 250 chars  -> ~0.85 kB
+
+
+MANYNS = [f"ns{i:02d}.many.example.com." for i in range(20)]
+
+
+def _manyns_lines():
+    out = [f"many        IN NS    {n}" for n in MANYNS]
+    for i, n in enumerate(MANYNS):
+        out.append(f"{n} IN A 192.0.2.{100 + i}")
+        out.append(f"{n} IN AAAA 2001:db8::{100 + i:x}")
+    return "\n".join(out)
 
 
 def _txt_lines(owner, strings):
@@ -181,7 +208,7 @@ ns.sub      IN A     192.0.2.104
 
 def standard_files(config=CONFIG, latency=LATENCY_CSV, example=None):
     example = example or EXAMPLE_ZONE.replace("{big}", _txt_lines("big", BIG_TXT)).replace(
-        "{mid}", _txt_lines("mid", MID_TXT))
+        "{mid}", _txt_lines("mid", MID_TXT)).replace("{manyns}", _manyns_lines())
     return {
         "nearcast.yaml": config,
         "latency.csv": latency,
@@ -243,7 +270,33 @@ def types_zone():
     for owner, rtype, ttl, rdatas in TYPES_RECORDS:
         for rd in rdatas:
             lines.append(f"{owner} {ttl} IN {rtype} {rd}")
+    lines += SYNTAX_LINES
     return "\n".join(lines) + "\n"
+
+
+# master-file syntax variants (RFC 1035 5.1, RFC 3597 5); see SYNTAX_EXPECT
+SYNTAX_LINES = [
+    "classfirst IN 120 A 192.0.2.12",
+    "noclass 130 A 192.0.2.13",
+    "nottl IN A 192.0.2.14",
+    "bare A 192.0.2.15",
+    'multi IN TXT ( "part one"',
+    '               "part two" ) ; comment after the closing paren',
+    "generic IN TYPE1 \\# 4 c0000263",
+    'esc IN TXT "caf\\195\\169" "tab\\009x"',
+    "UPPER.Case IN A 192.0.2.16",
+]
+# (qname, type, ttl, rdata texts)
+SYNTAX_EXPECT = [
+    ("classfirst.types.test.", "A", 120, ["192.0.2.12"]),
+    ("noclass.types.test.", "A", 130, ["192.0.2.13"]),
+    ("nottl.types.test.", "A", 300, ["192.0.2.14"]),
+    ("bare.types.test.", "A", 300, ["192.0.2.15"]),
+    ("multi.types.test.", "TXT", 300, ['"part one" "part two"']),
+    ("generic.types.test.", "A", 300, ["192.0.2.99"]),
+    ("esc.types.test.", "TXT", 300, ['"caf\\195\\169" "tab\\009x"']),
+    ("upper.case.types.test.", "A", 300, ["192.0.2.16"]),
+]
 
 
 def types_files():
