@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
-        .testTarget(name: "NearcastServerTests", dependencies: ["NearcastServer"]),
+        .testTarget(name: "NearcastServerTests", dependencies: ["NearcastServer", "DNSWire", "LatencyModel", "Authority"]),
     ]
 )

@@ -43,9 +43,15 @@ extension Snapshot {
     /// negative answers, RFC 4592 wildcards and RFC 8482 minimal ANY.
     public func resolve(_ question: Question, client: ClientLocation) -> Resolution {
         var result = Resolution()
-        guard question.rrclass == .in || question.rrclass == .any, let zone = zone(for: question.name) else {
+        guard question.rrclass == .in || question.rrclass == .any, var zone = zone(for: question.name) else {
             result.rcode = .refused
             return result
+        }
+        // DS lives on the parent side of a cut: when both zones are served,
+        // the parent answers (RFC 4035 §3.1.4.1).
+        if question.type == .ds, zone.origin == question.name, !question.name.isRoot,
+           let parent = self.zone(for: question.name.parent) {
+            zone = parent
         }
         var hit: MapHit? = nil
         result.authoritative = true
@@ -54,7 +60,7 @@ extension Snapshot {
         while true {
             visited.append(name)
             if let cut = zone.cut(atOrAbove: name), !(cut == name && question.type == .ds) {
-                if result.answer.isEmpty { referral(to: cut, in: zone, into: &result) }
+                referral(to: cut, in: zone, into: &result)
                 return result
             }
             let owner: DomainName   // the name the data is found at
@@ -125,9 +131,10 @@ extension Snapshot {
 
     private enum Section { case answer, additional }
 
-    /// A referral: the child's NS in authority, in-zone glue in additional; not authoritative.
+    /// A referral: the child's NS in authority, in-zone glue in additional.
+    /// Not authoritative unless a CNAME chain already answered (RFC 1034 §4.3.2 step 3b).
     private func referral(to cut: DomainName, in zone: Zone, into result: inout Resolution) {
-        result.authoritative = false
+        result.authoritative = !result.answer.isEmpty
         guard case .plain(let ns)? = zone.nodes[cut]?[.ns] else { return }
         result.authority = ns.records(owner: cut)
         for case .ns(let target) in ns.rdata where target.isSubdomain(of: zone.origin) {

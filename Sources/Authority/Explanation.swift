@@ -23,7 +23,7 @@ extension Snapshot {
         var ranking = latencyMap.rankings[hit.ranking].map { region in
             RegionRTT(region: region, rttMs: measured?.rtts.first { $0.region == region }?.rttMs)
         }
-        for region in latencyMap.rankings[0] where !ranking.contains(where: { $0.region == region }) {
+        for region in fallbackRanking where !ranking.contains(where: { $0.region == region }) {
             ranking.append(RegionRTT(region: region, rttMs: nil))
         }
         return Explanation(resolution: resolution, client: client, measured: measured, block: hit.block, ranking: ranking)

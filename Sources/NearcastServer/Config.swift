@@ -46,7 +46,8 @@ public struct NearcastConfig: Sendable {
             return (config, ["\(file):\(Self.line(of: error)): \(Self.yamlMessage(error))"])
         }
         guard let top = reader.mapping(root, "the config file") else { return (config, reader.errors) }
-        for (key, value) in top {
+        for field in top {
+            let key = field.name, value = field.value
             switch key {
             case "listen": config.listen = reader.strings(value, key)
             case "threads": config.threads = reader.int(value, key, 1...256)
@@ -57,7 +58,7 @@ public struct NearcastConfig: Sendable {
             case "regions":
                 for item in reader.sequence(value, key) {
                     guard let fields = reader.mapping(item, "a region") else { continue }
-                    reader.allowOnly(["name", "latitude", "longitude"], in: fields, item)
+                    reader.allowOnly(["name", "latitude", "longitude"], in: fields)
                     guard let name = reader.required(fields, "name", item).flatMap({ reader.string($0, "name") }),
                           let lat = reader.required(fields, "latitude", item).flatMap({ reader.double($0, "latitude", -90...90) }),
                           let lon = reader.required(fields, "longitude", item).flatMap({ reader.double($0, "longitude", -180...180) })
@@ -67,7 +68,7 @@ public struct NearcastConfig: Sendable {
             case "zones":
                 for item in reader.sequence(value, key) { if let zone = reader.zone(item) { config.zones.append(zone) } }
             default:
-                reader.fail(value, "unknown setting '\(key)'")
+                reader.fail(field.key, "unknown setting '\(key)'")
             }
         }
         if config.listen.isEmpty { config.listen = [Located(value: defaultListen, line: 0)] }
@@ -105,14 +106,17 @@ private struct YAMLReader {
 
     mutating func fail(_ node: Node, _ message: String) { errors.append("\(file):\(line(node)): \(message)") }
 
-    mutating func mapping(_ node: Node, _ what: String) -> [(String, Node)]? {
+    /// A key of a mapping and its value; errors about the key point at `key`.
+    struct Field { var name: String; var key: Node; var value: Node }
+
+    mutating func mapping(_ node: Node, _ what: String) -> [Field]? {
         guard let mapping = node.mapping else { fail(node, "\(what) must be a mapping"); return nil }
-        var pairs: [(String, Node)] = []
+        var fields: [Field] = []
         for (key, value) in mapping {
             guard let name = key.string else { fail(key, "keys must be strings"); continue }
-            pairs.append((name, value))
+            fields.append(Field(name: name, key: key, value: value))
         }
-        return pairs
+        return fields
     }
 
     mutating func sequence(_ node: Node, _ key: String) -> [Node] {
@@ -144,24 +148,24 @@ private struct YAMLReader {
         return value
     }
 
-    mutating func required(_ fields: [(String, Node)], _ key: String, _ parent: Node) -> Node? {
-        guard let node = fields.first(where: { $0.0 == key })?.1 else { fail(parent, "missing '\(key)'"); return nil }
+    mutating func required(_ fields: [Field], _ key: String, _ parent: Node) -> Node? {
+        guard let node = fields.first(where: { $0.name == key })?.value else { fail(parent, "missing '\(key)'"); return nil }
         return node
     }
 
-    mutating func allowOnly(_ keys: Set<String>, in fields: [(String, Node)], _ parent: Node) {
-        for (key, node) in fields where !keys.contains(key) {
-            fail(node, "unknown key '\(key)' (expected \(keys.sorted().joined(separator: ", ")))")
+    mutating func allowOnly(_ keys: Set<String>, in fields: [Field]) {
+        for field in fields where !keys.contains(field.name) {
+            fail(field.key, "unknown key '\(field.name)' (expected \(keys.sorted().joined(separator: ", ")))")
         }
     }
 
     mutating func zone(_ node: Node) -> NearcastConfig.ZoneConfig? {
         guard let fields = mapping(node, "a zone") else { return nil }
-        allowOnly(["origin", "file", "latency_records"], in: fields, node)
+        allowOnly(["origin", "file", "latency_records"], in: fields)
         let origin = required(fields, "origin", node).flatMap { string($0, "origin") }
         let file = required(fields, "file", node).flatMap { string($0, "file") }
         var records: [NearcastConfig.LatencyRecordConfig] = []
-        if let list = fields.first(where: { $0.0 == "latency_records" })?.1 {
+        if let list = fields.first(where: { $0.name == "latency_records" })?.value {
             for item in sequence(list, "latency_records") { if let record = latencyRecord(item) { records.append(record) } }
         }
         guard let origin, let file else { return nil }
@@ -170,7 +174,7 @@ private struct YAMLReader {
 
     mutating func latencyRecord(_ node: Node) -> NearcastConfig.LatencyRecordConfig? {
         guard let fields = mapping(node, "a latency record") else { return nil }
-        allowOnly(["name", "type", "ttl", "sets"], in: fields, node)
+        allowOnly(["name", "type", "ttl", "sets"], in: fields)
         let name = required(fields, "name", node).flatMap { string($0, "name") }
         let type = required(fields, "type", node).flatMap { string($0, "type") }
         let ttl = required(fields, "ttl", node).flatMap { int($0, "ttl", 0...2_147_483_647) }
@@ -178,7 +182,7 @@ private struct YAMLReader {
         if let list = required(fields, "sets", node) {
             for item in sequence(list, "sets") {
                 guard let setFields = mapping(item, "a latency record set") else { continue }
-                allowOnly(["id", "region", "values"], in: setFields, item)
+                allowOnly(["id", "region", "values"], in: setFields)
                 guard let id = required(setFields, "id", item).flatMap({ string($0, "id") }),
                       let region = required(setFields, "region", item).flatMap({ string($0, "region") }),
                       let valuesNode = required(setFields, "values", item) else { continue }

@@ -156,6 +156,6 @@ public struct ConfigurationLoader: Sendable {
     }
 
     private func describe(_ error: Error) -> String {
-        (error as? CocoaError)?.localizedDescription ?? (error as NSError).localizedDescription
+        (error as? CocoaError)?.localizedDescription ?? "\(error)"
     }
 }

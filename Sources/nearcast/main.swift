@@ -132,11 +132,13 @@ struct Answer: ParsableCommand {
         print("client network: \(network)\(subnet == nil ? " (query source)" : " (EDNS Client Subnet)")")
         print("measured as:    \(explanation.measured.map { $0.prefix.description } ?? "no measurements; default order")")
         print("map block:      \(explanation.block)")
+        let measuredRanking = explanation.ranking.filter { $0.rttMs != nil }
         print("ranking:")
-        for (index, entry) in explanation.ranking.enumerated() {
-            let rtt = entry.rttMs.map { String(format: "%.1f ms", $0) } ?? "default order"
-            print("  \(index + 1). \(snapshot.catalog.name(of: entry.region))  \(rtt)")
+        for (index, entry) in measuredRanking.enumerated() {
+            print("  \(index + 1). \(snapshot.catalog.name(of: entry.region))  \(String(format: "%.1f ms", entry.rttMs!))")
         }
+        let rest = explanation.ranking.dropFirst(measuredRanking.count).map { snapshot.catalog.name(of: $0.region) }
+        print("  then the default order: \(rest.joined(separator: ", "))")
         for decision in resolution.decisions {
             print("chosen:         \(snapshot.catalog.name(of: decision.chosen.region)) (set '\(decision.chosen.setIdentifier)') for \(decision.owner) \(decision.type)")
         }

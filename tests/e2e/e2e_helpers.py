@@ -245,7 +245,7 @@ def tcp_read_frame(sock) -> bytes:
 # --------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, workdir: Path, args: list, v6: bool = IPV6, threads: int | None = 2):
+    def __init__(self, workdir: Path, args: list, v6: bool = IPV6, threads: int | None = 2, extra_args=()):
         require_binary()
         self.dir = workdir
         self.host = "127.0.0.1"
@@ -257,6 +257,7 @@ class Server:
             cmd += ["--listen", f"[::1]:{self.port6}"]
         if threads is not None:
             cmd += ["--threads", str(threads)]
+        cmd += list(extra_args)
         self.cmd = cmd
         self.stderr_path = workdir / "server.stderr"
         self.stdout_path = workdir / "server.stdout"
@@ -352,11 +353,11 @@ class Server:
 
 
 def start_server(workdir: Path, files: dict | None = None, config="nearcast.yaml", demo=False,
-                 v6=IPV6, threads=2) -> Server:
+                 v6=IPV6, threads=2, extra_args=()) -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
     if files:
         write_files(workdir, files)
     args = ["--demo"] if demo else ["--config", str(workdir / config)]
-    return Server(workdir, args, v6=v6, threads=threads)
+    return Server(workdir, args, v6=v6, threads=threads, extra_args=extra_args)
 
 

@@ -208,3 +208,22 @@ def test_any_query_on_nonexistent_name_is_nxdomain(server):
     r = server.query("nope.example.com.", "ANY")
     assert r.rcode() == dns.rcode.NXDOMAIN
     assert r.flags & dns.flags.AA
+
+
+def test_z_and_ad_bits_clear_in_response(server):
+    """RFC 1035: Z is zero in responses; RFC 6840 5.8: AD only for authenticated data (none here)."""
+    q = make_query("www.example.com.", "A")
+    q.flags |= dns.flags.AD | 0x0040
+    r = server.udp(q)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert not r.flags & 0x0040, "Z bit set in the response"
+    assert not r.flags & dns.flags.AD, "AD set without DNSSEC validation"
+
+
+def test_unknown_edns_flags_not_echoed(server):
+    """RFC 6891 6.1.4: the Z flags of OPT are set to zero by senders."""
+    q = make_query("www.example.com.", "A", edns=0)
+    q.ednsflags |= 0x4000 | 0x0001
+    r = server.udp(q)
+    assert r.edns == 0
+    assert r.ednsflags & 0x7FFF == 0, f"unknown EDNS flags echoed: {r.ednsflags:#x}"

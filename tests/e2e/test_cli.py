@@ -1,6 +1,8 @@
 """The command line: `check`, `answer`, `serve --demo` with real clients (dig, kdig), signals."""
 
 import json
+
+import dns.rdatatype
 import re
 import shutil
 import signal
@@ -371,3 +373,116 @@ def test_answer_matches_server_for_many_clients(server, tmp_path):
         r = server.udp(make_query("geo.example.com.", "A", ecs=(addr, int(ln))))
         assert answer_values(doc) == {rd.address for rr in r.answer for rd in rr}, prefix
         assert doc["scope"] == get_ecs(r).scopelen, prefix
+
+
+CNAME_CONFIG = """\
+default_regions: [us-east-1]
+zones:
+  - origin: cn.test.
+    file: cn.test.zone
+    latency_records:
+      - name: alias
+        type: A
+        ttl: 60
+        sets:
+          - { id: a, region: us-east-1, values: [192.0.2.1] }
+"""
+
+CNAME_ZONE = """\
+$ORIGIN cn.test.
+$TTL 300
+@     IN SOA ns.cn.test. h.cn.test. 1 7200 3600 1209600 300
+@     IN NS  ns
+ns    IN A   192.0.2.1
+both  IN CNAME ns
+both  IN A   192.0.2.2
+alias IN CNAME ns
+"""
+
+
+def test_check_cname_rules(tmp_path):
+    """CNAME and other data at one name (line 7), a latency set at a CNAME's name (config line 5 / zone line 8)."""
+    write_files(tmp_path, {"nearcast.yaml": CNAME_CONFIG, "cn.test.zone": CNAME_ZONE})
+    p = run_cli(["check", "nearcast.yaml"], cwd=tmp_path)
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    assert re.search(r"^cn\.test\.zone:(6|7): ", out, re.M), f"CNAME beside A not reported:\n{out}"
+    assert re.search(r"^(nearcast\.yaml:(5|6|7|8|9|10)|cn\.test\.zone:8): ", out, re.M), \
+        f"latency set at a CNAME name not reported:\n{out}"
+
+
+def test_listen_addresses_from_config(tmp_path):
+    """Without --listen, `listen:` in the config decides (UDP and TCP on each address, IPv6 in brackets)."""
+    import time
+    import dns.query
+    from e2e_helpers import IPV6, free_port, make_query
+    p4 = free_port("127.0.0.1")
+    addrs = [f"127.0.0.1:{p4}"]
+    p6 = None
+    if IPV6:
+        p6 = free_port("::1")
+        addrs.append(f"[::1]:{p6}")
+    files = zonedata.standard_files()
+    files["nearcast.yaml"] = "listen: [" + ", ".join(f'"{a}"' for a in addrs) + "]\nthreads: 1\n" + files["nearcast.yaml"]
+    write_files(tmp_path, files)
+    require_binary()
+    err = open(tmp_path / "stderr", "wb")
+    proc = subprocess.Popen([NEARCAST_BIN, "serve", "--config", str(tmp_path / "nearcast.yaml")], stdout=err, stderr=err)
+    try:
+        targets = [("127.0.0.1", p4)] + ([("::1", p6)] if p6 else [])
+        for host, port in targets:
+            deadline = time.monotonic() + 20
+            while True:
+                assert proc.poll() is None, (tmp_path / "stderr").read_text()
+                try:
+                    r = dns.query.udp(make_query("www.example.com.", "A"), host, port=port, timeout=0.5)
+                    break
+                except Exception:  # noqa: BLE001
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            assert r.answer[0][0].address == "192.0.2.80"
+            r = dns.query.tcp(make_query("www.example.com.", "A"), host, port=port, timeout=2)
+            assert r.answer[0][0].address == "192.0.2.80"
+        assert IPV6, "::1 not usable: only the IPv4 listener was tested"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        err.close()
+
+
+def test_sigterm_with_open_tcp_connections_exits_promptly(tmp_path):
+    s = start_server(tmp_path, demo=True, v6=False)
+    conns = []
+    try:
+        import socket as _s
+        for _ in range(5):
+            conns.append(_s.create_connection(s.addr(), timeout=3))
+        conns[0].sendall(b"\x00\x40" + b"\x00" * 10)   # a partial frame in flight
+        s.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = s.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            pytest.fail("nearcast did not exit within 3 s of SIGTERM while TCP clients were connected")
+        assert rc == 0
+    finally:
+        for c in conns:
+            c.close()
+        s.stop()
+
+
+@pytest.mark.parametrize("name,rtype", [("anything.wild.test", "A"), ("c1.example.com", "A"), ("dangle2.example.com", "A"),
+                                        ("b.example.com", "A"), ("host.cn.wild.test", "A"), ("geoalias.example.com", "A")])
+def test_answer_matches_server_for_static_names(server, name, rtype):
+    import dns.rcode
+    from e2e_helpers import make_query
+    doc = answer_json([name, rtype, "--config", str(server.dir / "nearcast.yaml"), "--ecs", "10.2.0.0/24"])
+    r = server.udp(make_query(name + ".", rtype, ecs=("10.2.0.0", 24)))
+    assert doc["rcode"] == dns.rcode.to_text(r.rcode())
+    server_answers = sorted(" ".join(x.split()[3:]).lower() for x in
+                            (f"{rr.name} {rr.ttl} IN {dns.rdatatype.to_text(rr.rdtype)} {rd.to_text()}" for rr in r.answer for rd in rr))
+    cli_answers = sorted(" ".join(a.split()[3:]).lower() for a in doc["answers"])
+    assert cli_answers == server_answers

@@ -110,3 +110,39 @@ def test_referral_with_ecs_has_scope_zero(server):
     ecs = get_ecs(r)
     assert ecs is not None, "ECS must be echoed"
     assert ecs.scopelen == 0
+
+
+# -- a child zone served by the same server ----------------------------------------------
+
+def test_child_zone_served_here_answers_authoritatively(server):
+    r = server.query("www.inner.example.com.", "A")
+    assert r.flags & dns.flags.AA, "the most specific served zone answers, not the parent's referral"
+    assert r.rcode() == dns.rcode.NOERROR
+    assert [rd.address for rd in r.answer[0]] == ["192.0.2.150"]
+
+
+def test_child_zone_apex_ns_and_soa_from_child(server):
+    r = server.query("inner.example.com.", "SOA")
+    assert r.flags & dns.flags.AA
+    soa = find_rrset(r.answer, "inner.example.com.", "SOA")
+    assert soa is not None and soa[0].serial == 7
+    r = server.query("inner.example.com.", "NS")
+    assert r.flags & dns.flags.AA
+    assert find_rrset(r.answer, "inner.example.com.", "NS") is not None
+
+
+def test_child_zone_nxdomain_uses_child_soa(server):
+    r = server.query("nope.inner.example.com.", "A")
+    assert r.rcode() == dns.rcode.NXDOMAIN
+    soa = find_rrset(r.authority, "inner.example.com.", "SOA")
+    assert soa is not None and soa.ttl == 120, r.to_text()
+
+
+def test_ds_at_child_apex_answered_from_parent(server):
+    """RFC 4035 3.1.4.1: DS belongs to the parent side; a server authoritative for both answers it
+    from the parent zone."""
+    r = server.query("inner.example.com.", "DS")
+    assert r.flags & dns.flags.AA
+    ds = find_rrset(r.answer, "inner.example.com.", "DS")
+    assert ds is not None, f"DS must come from the parent zone:\n{r}"
+    assert ds[0].key_tag == 2222

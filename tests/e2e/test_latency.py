@@ -34,6 +34,10 @@ def assert_ecs(r, family, srclen, address, scope):
     ("10.3.5.0", "ap-northeast-1", 24),  # more specific inside 10.3.0.0/16
     ("10.3.200.0", "eu-west-2", 17),     # rest of the /16: widest block not touching 10.3.5.0/24
     ("10.3.4.0", "eu-west-2", 24),       # sibling of the more specific /24
+    ("10.4.1.0", "eu-west-2", 24),       # same ranking as 10.4.2.0/24 but not CIDR-aligned
+    ("10.4.2.0", "eu-west-2", 24),
+    ("10.6.7.0", "ap-northeast-1", 16),  # same order as its covering /16 -> the /16 is one block
+    ("10.6.200.0", "ap-northeast-1", 16),
 ])
 def test_ecs_picks_region_and_scope(server, prefix, region, scope):
     r = ecs_query(server, prefix, 24)
@@ -112,6 +116,13 @@ def test_ipv6_ecs(server, prefix, region):
     r = ecs_query(server, prefix, 48, rdtype="AAAA", name="geo6.example.com.")
     assert addresses(r, "AAAA") == GEO_AAAA[region]
     assert_ecs(r, 2, 48, prefix, 48)
+
+
+@pytest.mark.parametrize("prefix", ["2001:db8:4::", "2001:db8:5::"])
+def test_ipv6_ecs_merged_scope(server, prefix):
+    r = ecs_query(server, prefix, 48)
+    assert addresses(r) == GEO_A["eu-west-2"]
+    assert_ecs(r, 2, 48, prefix, 47)
 
 
 def test_ipv6_ecs_not_in_map(server):

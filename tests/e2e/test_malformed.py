@@ -109,6 +109,7 @@ def test_formerr_two_opt_records(server):
     (1, 24, b"\x0a\x01", "/24 with only 2 address bytes"),
     (1, 20, b"\xc0\x00\x0f", "/20 with bits set beyond the prefix"),
     (2, 48, b"\x20\x01\x0d\xb8\x00\x01\x00", "IPv6 /48 with 7 address bytes"),
+    (1, 0, b"\x0a", "/0 with 1 address byte"),
     (2, 47, b"\x20\x01\x0d\xb8\x00\x01", "IPv6 /47 with the 48th bit set"),
 ])
 def test_formerr_bad_ecs(server, family, src, addr, why):

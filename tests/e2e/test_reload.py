@@ -244,3 +244,42 @@ def test_open_tcp_connection_sees_new_data_after_reload(server_factory):
                 break
             time.sleep(0.1)
     assert got == {"198.51.100.2"}, "a connection opened before the reload must see the new data"
+
+
+def test_watch_reloads_changed_zone_without_sighup(server_factory):
+    s = server_factory(initial_files(), extra_args=["--watch"])
+    assert x_addr(s) == {"198.51.100.1"}
+    time.sleep(1.1)   # make sure the modification time moves on even on coarse-mtime filesystems
+    write_files(s.dir, {"reload.test.zone": zone("198.51.100.2", serial=2)})
+    wait_for(lambda: x_addr(s) == {"198.51.100.2"}, 6, what="--watch picking up the changed zone file")
+    write_files(s.dir, {"latency.csv": MAP_EUW2})
+    wait_for(lambda: geo_addr(s) == {"192.0.2.2"}, 6, what="--watch picking up the changed latency map")
+
+
+def test_watch_follows_included_file(server_factory):
+    """docs/configuration.md: --watch covers the zone files with their $INCLUDEs."""
+    files = initial_files()
+    files["reload.test.zone"] = zone("198.51.100.1") + "$INCLUDE part.zone\n"
+    files["part.zone"] = "y IN A 203.0.113.1\n"
+    s = server_factory(files, extra_args=["--watch"])
+    y = lambda: addresses(s.udp(make_query("y.reload.test.", "A")))  # noqa: E731
+    assert y() == {"203.0.113.1"}
+    time.sleep(1.1)
+    write_files(s.dir, {"part.zone": "y IN A 203.0.113.2\n"})
+    wait_for(lambda: y() == {"203.0.113.2"}, 6, what="--watch picking up a change to an included file")
+
+
+def test_sighup_rereads_included_file(server_factory):
+    files = initial_files()
+    files["reload.test.zone"] = zone("198.51.100.1") + "$INCLUDE part.zone\n"
+    files["part.zone"] = "y IN A 203.0.113.1\n"
+    s = server_factory(files)
+    y = lambda: addresses(s.udp(make_query("y.reload.test.", "A")))  # noqa: E731
+    assert y() == {"203.0.113.1"}
+    write_files(s.dir, {"part.zone": "y IN A 203.0.113.3\nbroken IN A 1.2.3\n"})
+    s.sighup()
+    wait_for(lambda: re.search(r"part\.zone:2:", s.stderr()), 5, what="'part.zone:2:' for a broken included file")
+    assert y() == {"203.0.113.1"}
+    write_files(s.dir, {"part.zone": "y IN A 203.0.113.3\n"})
+    s.sighup()
+    wait_for(lambda: y() == {"203.0.113.3"}, 5, what="the fixed included file after SIGHUP")

@@ -219,7 +219,7 @@ def test_tcp_still_serving_after_idle_closes(server):
 
 
 def test_large_referral_truncated_without_edns(server):
-    """20 NS + 40 glue records do not fit in 512 bytes: TC (RFC 9471: in-domain glue must fit)."""
+    """12 NS + 24 glue records (~800 bytes) do not fit in 512 bytes: TC (RFC 9471: in-domain glue must fit)."""
     q = make_query("www.many.example.com.", "A", edns=-1)
     raw, r = udp_exchange(server, q)
     assert len(raw) <= 512
@@ -243,3 +243,70 @@ def test_large_referral_over_tcp(server):
     assert not r.flags & dns.flags.TC
     glue = [rr for rr in r.additional if rr.rdtype in (1, 28)]
     assert len(glue) == 2 * len(zonedata.MANYNS)
+
+
+def test_configured_max_udp_payload_and_reload(server_factory):
+    """max_udp_payload: 600 caps a 4096-byte client buffer; a reload applies a new value (docs: reload
+    applies everything but listen/threads/tcp_idle_timeout_ms)."""
+    files = zonedata.standard_files()
+    files["nearcast.yaml"] = "max_udp_payload: 600\n" + files["nearcast.yaml"]
+    s = server_factory(files, v6=False)
+    q = make_query("mid.example.com.", "TXT", edns=0, payload=4096)
+    raw, r = udp_exchange(s, q)
+    assert_truncated(q, raw, r, 600, with_opt=True)
+    files["nearcast.yaml"] = files["nearcast.yaml"].replace("max_udp_payload: 600", "max_udp_payload: 1232")
+    from e2e_helpers import write_files, wait_for
+    write_files(s.dir, {"nearcast.yaml": files["nearcast.yaml"]})
+    s.sighup()
+
+    def fits():
+        raw, r = udp_exchange(s, make_query("mid.example.com.", "TXT", edns=0, payload=4096))
+        return not r.flags & dns.flags.TC and txt_strings(r) == MID_STRINGS
+    wait_for(fits, 5, what="the reloaded max_udp_payload")
+
+
+def test_512_boundary_exact(server):
+    """Without EDNS a response of exactly 512 bytes is sent whole; 513 bytes gets TC. The full size is
+    measured over TCP (same message, no truncation)."""
+    seen_fit = seen_tc = False
+    for n in zonedata.EDGE_SIZES:
+        q = make_query(f"e{n}.example.com.", "TXT", edns=-1)
+        w = q.to_wire()
+        with server.tcp_connect() as c:
+            c.sendall(struct.pack("!H", len(w)) + w)
+            full = len(tcp_read_frame(c))
+        raw, r = udp_exchange(server, q)
+        if full <= 512:
+            seen_fit = True
+            assert not r.flags & dns.flags.TC, f"e{n}: {full}-byte answer fits in 512 but TC was set"
+            assert len(raw) == full and len(r.answer) == 1
+        else:
+            seen_tc = True
+            assert r.flags & dns.flags.TC, f"e{n}: {full}-byte answer sent without TC"
+            assert len(raw) <= 512 and len(r.answer) == 0
+    assert seen_fit and seen_tc, "the edge records should straddle 512 bytes"
+
+
+def test_edns_payload_boundary_exact(server):
+    """With EDNS payload P: a response of exactly P bytes fits, P-1 gets TC."""
+    q = make_query("mid.example.com.", "TXT", edns=0, payload=1232)
+    w = q.to_wire()
+    with server.tcp_connect() as c:
+        c.sendall(struct.pack("!H", len(w)) + w)
+        full = len(tcp_read_frame(c))
+    assert 512 < full < 1232
+    raw, r = udp_exchange(server, make_query("mid.example.com.", "TXT", edns=0, payload=full))
+    assert not r.flags & dns.flags.TC, f"{full}-byte answer with payload {full} truncated"
+    assert len(raw) == full
+    raw, r = udp_exchange(server, make_query("mid.example.com.", "TXT", edns=0, payload=full - 1))
+    assert r.flags & dns.flags.TC, f"{full}-byte answer sent with payload {full - 1}"
+
+
+def test_tcp_query_then_half_close_still_answered(server):
+    """A client that sends its query and shuts down its write side still gets the answer."""
+    q = make_query("www.example.com.", "A", qid=0x4200)
+    with server.tcp_connect() as s:
+        s.sendall(frame(q))
+        s.shutdown(socket.SHUT_WR)
+        r = dns.message.from_wire(tcp_read_frame(s))
+    assert r.id == 0x4200 and r.answer[0][0].address == "192.0.2.80"

@@ -45,6 +45,8 @@ zones:
           - { id: euw2, region: eu-west-2, values: [192.0.2.62] }
   - origin: soattl.test.
     file: zones/soattl.test.zone
+  - origin: inner.example.com.      # a child zone of example.com served by the same server
+    file: zones/inner.example.com.zone
   - origin: wild.test.
     file: zones/wild.test.zone
     latency_records:
@@ -93,6 +95,18 @@ prefix,region,rtt_ms
 10.3.5.0/24,ap-northeast-1,10
 10.3.5.0/24,eu-west-2,70
 
+# same ranking but not mergeable: 10.4.1.0/24 + 10.4.2.0/24 are not one CIDR block -> scope 24 each
+10.4.1.0/24,eu-west-2,5
+10.4.1.0/24,us-east-1,50
+10.4.2.0/24,eu-west-2,5
+10.4.2.0/24,us-east-1,50
+
+# a /24 inside a /16 with the same order (different RTTs): the whole /16 shares one ranking -> scope 16
+10.6.0.0/16,ap-northeast-1,10
+10.6.0.0/16,us-east-1,70
+10.6.7.0/24,ap-northeast-1,4
+10.6.7.0/24,us-east-1,90
+
 # best region has no record set for geo -> next ranked region
 10.9.0.0/24,ca-central-1,3
 10.9.0.0/24,eu-west-2,20
@@ -110,6 +124,11 @@ prefix,region,rtt_ms
 2001:db8:1::/48,us-east-1,100
 2001:db8:2::/48,sa-east-1,5
 2001:db8:2::/48,us-east-1,100
+# two aligned IPv6 /48s with one ranking -> /47
+2001:db8:4::/48,eu-west-2,5
+2001:db8:4::/48,us-east-1,100
+2001:db8:5::/48,eu-west-2,5
+2001:db8:5::/48,us-east-1,100
 """
 
 EXAMPLE_ZONE = """\
@@ -151,9 +170,14 @@ ns2.child   IN A     192.0.2.54
 signed      IN NS    ns1.signed
 ; a delegation whose referral (20 NS + glue) does not fit in 512 bytes
 {manyns}
+; inner.example.com is delegated here and also served as its own zone
+inner       IN NS    ns.inner
+inner       IN DS    2222 13 2 AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00112233445566778899
+ns.inner    IN A     192.0.2.151
 signed      IN DS    12345 13 2 2BB183AF5F22588179A53B0A98631FAD1A292118F5DF3C0E0D6C8C1D9C0E3C3D
 ns1.signed  IN A     192.0.2.55
 ; truncation
+{edges}
 {big}
 {mid}
 """
@@ -162,7 +186,7 @@ BIG_TXT = [f"big{i:02d}" + "x" * 245 for i in range(12)]   # 12 x 250 chars -> ~
 MID_TXT = [f"mid{i:02d}" + "y" * 245 for i in range(3)]    # 3 x 250 chars  -> ~0.85 kB
 
 
-MANYNS = [f"ns{i:02d}.many.example.com." for i in range(20)]
+MANYNS = [f"ns{i:02d}.many.example.com." for i in range(12)]
 
 
 def _manyns_lines():
@@ -170,6 +194,17 @@ def _manyns_lines():
     for i, n in enumerate(MANYNS):
         out.append(f"{n} IN A 192.0.2.{100 + i}")
         out.append(f"{n} IN AAAA 2001:db8::{100 + i:x}")
+    return "\n".join(out)
+
+
+EDGE_SIZES = range(455, 471)   # TXT rdata lengths whose responses straddle 512 bytes
+
+
+def _edge_lines():
+    out = []
+    for n in EDGE_SIZES:
+        rest = n - 256 - 1   # one 255-char string (256 bytes) + one more string of (rest) chars
+        out.append(f'e{n}        IN TXT "{"a" * 255}" "{"b" * rest}"')
     return "\n".join(out)
 
 
@@ -184,6 +219,15 @@ $TTL 600
 @   60 IN SOA ns.soattl.test. hostmaster.soattl.test. 1 7200 3600 1209600 3600
 @   IN NS  ns
 ns  IN A   192.0.2.1
+"""
+
+INNER_ZONE = """\
+$ORIGIN inner.example.com.
+$TTL 300
+@           IN SOA   ns.inner.example.com. hostmaster.inner.example.com. 7 7200 3600 1209600 120
+@           IN NS    ns
+ns          IN A     192.0.2.151
+www         IN A     192.0.2.150
 """
 
 WILD_ZONE = """\
@@ -208,13 +252,15 @@ ns.sub      IN A     192.0.2.104
 
 def standard_files(config=CONFIG, latency=LATENCY_CSV, example=None):
     example = example or EXAMPLE_ZONE.replace("{big}", _txt_lines("big", BIG_TXT)).replace(
-        "{mid}", _txt_lines("mid", MID_TXT)).replace("{manyns}", _manyns_lines())
+        "{mid}", _txt_lines("mid", MID_TXT)).replace("{manyns}", _manyns_lines()).replace(
+        "{edges}", _edge_lines())
     return {
         "nearcast.yaml": config,
         "latency.csv": latency,
         "zones/example.com.zone": example,
         "zones/soattl.test.zone": SOATTL_ZONE,
         "zones/wild.test.zone": WILD_ZONE,
+        "zones/inner.example.com.zone": INNER_ZONE,
     }
 
 
@@ -271,6 +317,8 @@ def types_zone():
         for rd in rdatas:
             lines.append(f"{owner} {ttl} IN {rtype} {rd}")
     lines += SYNTAX_LINES
+    lines.append("$INCLUDE types-include.zone")
+    lines.append("afterinclude IN A 192.0.2.35   ; $ORIGIN is restored after the include")
     return "\n".join(lines) + "\n"
 
 
@@ -296,9 +344,13 @@ SYNTAX_EXPECT = [
     ("generic.types.test.", "A", 300, ["192.0.2.99"]),
     ("esc.types.test.", "TXT", 300, ['"caf\\195\\169" "tab\\009x"']),
     ("upper.case.types.test.", "A", 300, ["192.0.2.16"]),
+    ("inc.types.test.", "A", 300, ["192.0.2.33"]),
+    ("inc2.sub.types.test.", "A", 300, ["192.0.2.34"]),
+    ("afterinclude.types.test.", "A", 300, ["192.0.2.35"]),
 ]
 
 
 def types_files():
     return {"nearcast.yaml": TYPES_CONFIG, "types.test.zone": types_zone(),
-            "latency.csv": "10.0.0.0/8,us-east-1,10\n"}
+            "latency.csv": "10.0.0.0/8,us-east-1,10\n",
+            "types-include.zone": "inc IN A 192.0.2.33\n$ORIGIN sub.types.test.\ninc2 IN A 192.0.2.34\n"}
