@@ -486,3 +486,63 @@ def test_answer_matches_server_for_static_names(server, name, rtype):
                             (f"{rr.name} {rr.ttl} IN {dns.rdatatype.to_text(rr.rdtype)} {rd.to_text()}" for rr in r.answer for rd in rr))
     cli_answers = sorted(" ".join(a.split()[3:]).lower() for a in doc["answers"])
     assert cli_answers == server_answers
+
+
+# more `check` rules from docs/configuration.md, each on its own ------------------------
+
+GOOD_ZONE = """\
+$ORIGIN v.test.
+$TTL 300
+@     IN SOA ns.v.test. h.v.test. 1 7200 3600 1209600 300
+@     IN NS  ns
+ns    IN A   192.0.2.1
+"""
+
+
+def v_config(sets_yaml, name="www"):
+    return f"""\
+default_regions: [us-east-1]
+zones:
+  - origin: v.test.
+    file: v.test.zone
+    latency_records:
+      - name: {name}
+        type: A
+        ttl: 60
+        sets:
+{sets_yaml}"""
+
+
+S_OK = "          - { id: a, region: us-east-1, values: [192.0.2.1] }\n"
+
+CHECK_CASES = {
+    # what: (config, zone, acceptable "path:line" regex)
+    "duplicate set id": (v_config(S_OK + "          - { id: a, region: eu-west-2, values: [192.0.2.2] }\n"),
+                         GOOD_ZONE, r"nearcast\.yaml:(6|10|11)"),
+    "set id longer than 128": (v_config("          - { id: " + "x" * 129 + ", region: us-east-1, values: [192.0.2.1] }\n"),
+                               GOOD_ZONE, r"nearcast\.yaml:(6|10)"),
+    "bad value in a latency set": (v_config("          - { id: a, region: us-east-1, values: [192.0.2.256] }\n"),
+                                   GOOD_ZONE, r"nearcast\.yaml:(6|10)"),
+    "latency name outside the zone": (v_config(S_OK, name="www.other.org."), GOOD_ZONE, r"nearcast\.yaml:(6|7|10)"),
+    "two SOA records": (v_config(S_OK), GOOD_ZONE + "@ IN SOA ns.v.test. h.v.test. 2 7200 3600 1209600 300\n",
+                        r"v\.test\.zone:(3|6)"),
+    "no NS at the origin": (v_config(S_OK), GOOD_ZONE.replace("@     IN NS  ns\n", ""), r"(v\.test\.zone|nearcast\.yaml):\d+"),
+    "record outside the origin": (v_config(S_OK), GOOD_ZONE + "www.other.org. IN A 192.0.2.9\n", r"v\.test\.zone:6"),
+}
+
+
+@pytest.mark.parametrize("what", list(CHECK_CASES))
+def test_check_rule(tmp_path, what):
+    config, zone, where = CHECK_CASES[what]
+    write_files(tmp_path, {"nearcast.yaml": config, "v.test.zone": zone})
+    p = run_cli(["check", "nearcast.yaml"], cwd=tmp_path)
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, f"{what}: exit {p.returncode}\n{out}"
+    assert re.search(rf"^{where}: \S", out, re.M), f"{what}: no error at {where}:\n{out}"
+
+
+def test_check_rule_baseline_is_valid(tmp_path):
+    """The CHECK_CASES differ from this valid baseline by one thing each."""
+    write_files(tmp_path, {"nearcast.yaml": v_config(S_OK), "v.test.zone": GOOD_ZONE})
+    p = run_cli(["check", "nearcast.yaml"], cwd=tmp_path)
+    assert p.returncode == 0 and "OK" in p.stdout, p.stdout + p.stderr

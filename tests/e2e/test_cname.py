@@ -115,3 +115,14 @@ def test_cname_chain_over_tcp_same_as_udp(server):
     ru = server.query("c1.example.com.", "A")
     rt = server.query("c1.example.com.", "A", tcp=True)
     assert chain(ru) == chain(rt)
+
+
+def test_cname_into_delegation_gives_cname_plus_referral(server):
+    """RFC 1034 4.3.2: after the CNAME, the new name is below a zone cut -> the referral goes in authority."""
+    r = server.query("tochild.example.com.", "A")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert chain(r) == [("tochild.example.com.", "CNAME", "www.child.example.com.")]
+    ns = find_rrset(r.authority, "child.example.com.", "NS")
+    assert ns is not None, f"no referral after the CNAME:\n{r}"
+    assert find_rrset(r.authority, "example.com.", "SOA") is None
+    assert find_rrset(r.additional, "ns1.child.example.com.", "A") is not None

@@ -160,6 +160,7 @@ loop1       IN CNAME loop2
 loop2       IN CNAME loop1
 self        IN CNAME self
 geoalias    IN CNAME geo
+tochild     IN CNAME www.child.example.com.
 ; delegations
 child       IN NS    ns1.child
 child       IN NS    ns2.child.example.com.
