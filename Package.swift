@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // DNS wire format: messages, names, record data, EDNS and ECS. No I/O.
@@ -25,15 +29,28 @@ let package = Package(
         .target(name: "LatencyModel", dependencies: ["NetworkAddress"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
+        // AWS Signature Version 4 verification. No I/O.
+        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Route 53's data model and its change-batch rules. No I/O.
+        .target(name: "Route53Model", dependencies: ["DNSWire", "ZoneFile", "LatencyModel"]),
+        // Durable state: hosted zones, record sets, changes, tags, credentials (SQLite via GRDB).
+        .target(name: "Store", dependencies: ["Route53Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The Route 53 2013-04-01 REST/XML API.
+        .target(name: "ControlAPI", dependencies: [
+            "Route53Model", "Store", "SigV4", "Authority", "ZoneFile",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         // The running node: config, loading, snapshot distribution, listeners.
         .target(name: "NearcastServer", dependencies: [
-            "DNSWire", "ZoneFile", "LatencyModel", "Authority",
+            "DNSWire", "ZoneFile", "LatencyModel", "Authority", "Route53Model", "Store", "ControlAPI", "SigV4",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "nearcast", dependencies: [
             "NearcastServer",
@@ -43,6 +60,9 @@ let package = Package(
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
+        .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "NearcastServerTests", dependencies: ["NearcastServer", "DNSWire", "LatencyModel", "Authority"]),
     ]
 )

@@ -75,17 +75,20 @@ extension Snapshot {
             }
             let node = zone.nodes[owner]!
             if let entry = node[question.type], question.type != .any {
-                appendEntry(entry, owner: name, type: question.type, to: .answer, result: &result, hit: &hit, client: client)
-                addAdditional(for: question.type, in: zone, result: &result, hit: &hit, client: client)
+                if appendEntry(entry, owner: name, type: question.type, zone: zone, to: .answer, result: &result, hit: &hit, client: client) {
+                    addAdditional(for: question.type, in: zone, result: &result, hit: &hit, client: client)
+                } else {
+                    result.authority.append(zone.negativeSOA)
+                }
                 return result
             }
             if question.type == .any, let first = node.entries.first {
-                appendEntry(first.entry, owner: name, type: first.type, to: .answer, result: &result, hit: &hit, client: client)
+                appendEntry(first.entry, owner: name, type: first.type, zone: zone, to: .answer, result: &result, hit: &hit, client: client)
                 return result
             }
             if let cname = node[.cname] {
                 let start = result.answer.count
-                appendEntry(cname, owner: name, type: .cname, to: .answer, result: &result, hit: &hit, client: client)
+                appendEntry(cname, owner: name, type: .cname, zone: zone, to: .answer, result: &result, hit: &hit, client: client)
                 guard case .cname(let target)? = result.answer[start...].first?.data,
                       target.isSubdomain(of: zone.origin), !visited.contains(target), visited.count < Self.maxChain
                 else { return result }
@@ -109,23 +112,45 @@ extension Snapshot {
     }
 
     /// Appends the records an entry gives this client, under `owner`.
-    private func appendEntry(_ entry: RecordSetEntry, owner: DomainName, type: RRType, to section: Section,
-                             result: inout Resolution, hit: inout MapHit?, client: ClientLocation) {
-        let rrset: RRSet
+    /// Returns false when it gives none (an alias whose target has no data).
+    @discardableResult
+    private func appendEntry(_ entry: RecordSetEntry, owner: DomainName, type: RRType, zone: Zone, to section: Section,
+                             result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> Bool {
+        guard let rrset = rrset(of: entry, owner: owner, type: type, zone: zone, depth: 0,
+                                result: &result, hit: &hit, client: client) else { return false }
+        switch section {
+        case .answer: result.answer += rrset.records(owner: owner)
+        case .additional: result.additional += rrset.records(owner: owner)
+        }
+        return true
+    }
+
+    /// The longest alias chain followed.
+    static let maxAliasDepth = 8
+
+    /// The RRset an entry gives this client: latency groups choose by the
+    /// client's network (recording the decision and widening the scope),
+    /// aliases take their target's data.
+    private func rrset(of entry: RecordSetEntry, owner: DomainName, type: RRType, zone: Zone, depth: Int,
+                       result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> RRSet? {
+        let content: RecordSetContent
         switch entry {
-        case .plain(let plain):
-            rrset = plain
+        case .plain(let rrset): return rrset
+        case .alias(let target): content = .alias(target: target)
         case .latency(let group):
             let where_ = hit ?? latencyMap.lookup(client.address)
             hit = where_
             let chosen = group.select(ranking: latencyMap.rankings[where_.ranking], fallback: fallbackRanking)
             result.scope = max(result.scope, where_.block.length)
             result.decisions.append(LatencyDecision(owner: owner, type: type, hit: where_, chosen: chosen))
-            rrset = chosen.rrset
+            content = chosen.content
         }
-        switch section {
-        case .answer: result.answer += rrset.records(owner: owner)
-        case .additional: result.additional += rrset.records(owner: owner)
+        switch content {
+        case .records(let rrset): return rrset
+        case .alias(let target):
+            guard depth < Self.maxAliasDepth, let next = zone.nodes[target]?[type] else { return nil }
+            return rrset(of: next, owner: target, type: type, zone: zone, depth: depth + 1,
+                         result: &result, hit: &hit, client: client)
         }
     }
 
@@ -152,7 +177,7 @@ extension Snapshot {
             guard let node = zone.nodes[target] else { continue }
             for addressType in [RRType.a, .aaaa] {
                 if let entry = node[addressType] {
-                    appendEntry(entry, owner: target, type: addressType, to: .additional, result: &result, hit: &hit, client: client)
+                    appendEntry(entry, owner: target, type: addressType, zone: zone, to: .additional, result: &result, hit: &hit, client: client)
                 }
             }
         }

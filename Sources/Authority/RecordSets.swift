@@ -19,14 +19,27 @@ public struct RRSet: Hashable, Sendable {
     }
 }
 
+/// What a record set answers with: its own records, or (a Route 53 alias)
+/// the data of another name of the same zone and type, under its own name.
+public enum RecordSetContent: Hashable, Sendable {
+    case records(RRSet)
+    case alias(target: DomainName)
+}
+
 /// One latency record set: Route 53's record set with a `Region` and a
 /// `SetIdentifier`.
 public struct LatencyRecordSet: Hashable, Sendable {
     public var setIdentifier: String
     public var region: RegionID
-    public var rrset: RRSet
+    public var type: RRType
+    public var content: RecordSetContent
+
+    public init(setIdentifier: String, region: RegionID, type: RRType, content: RecordSetContent) {
+        self.setIdentifier = setIdentifier; self.region = region; self.type = type; self.content = content
+    }
+
     public init(setIdentifier: String, region: RegionID, rrset: RRSet) {
-        self.setIdentifier = setIdentifier; self.region = region; self.rrset = rrset
+        self.init(setIdentifier: setIdentifier, region: region, type: rrset.type, content: .records(rrset))
     }
 }
 
@@ -54,9 +67,10 @@ public struct LatencyGroup: Sendable {
     }
 }
 
-/// What a name holds for one type: a plain RRset or a latency group.
+/// What a name holds for one type: a plain RRset, an alias, or a latency group.
 public enum RecordSetEntry: Sendable {
     case plain(RRSet)
+    case alias(target: DomainName)
     case latency(LatencyGroup)
 }
 

@@ -38,6 +38,17 @@ public struct DeclaredRecord: Sendable {
     public init(record: Record, source: String) { self.record = record; self.source = source }
 }
 
+/// An alias record set (Route 53's AliasTarget within the zone) as declared.
+public struct AliasDeclaration: Sendable {
+    public var name: DomainName
+    public var type: RRType
+    public var target: DomainName
+    public var source: String
+    public init(name: DomainName, type: RRType, target: DomainName, source: String) {
+        self.name = name; self.type = type; self.target = target; self.source = source
+    }
+}
+
 /// A latency record set as declared, with where it came from.
 public struct LatencyDeclaration: Sendable {
     public var name: DomainName
@@ -52,7 +63,8 @@ extension Zone {
     /// Validates and compiles a zone. Returns every problem found, each as
     /// "source: message", or the zone when there are none.
     public static func build(origin: DomainName, records: [DeclaredRecord], latency: [LatencyDeclaration],
-                             catalog: RegionCatalog, zoneSource: String) -> Result<Zone, ZoneErrors> {
+                             aliases: [AliasDeclaration] = [], catalog: RegionCatalog,
+                             zoneSource: String) -> Result<Zone, ZoneErrors> {
         var errors: [String] = []
         var plain: [DomainName: [RRType: (rrset: RRSet, source: String)]] = [:]
         for item in records {
@@ -71,7 +83,7 @@ extension Zone {
         }
         var latencyByKey: [DomainName: [RRType: [LatencyDeclaration]]] = [:]
         for declaration in latency {
-            let name = declaration.name, type = declaration.set.rrset.type
+            let name = declaration.name, type = declaration.set.type
             guard name.isSubdomain(of: origin) else {
                 errors.append("\(declaration.source): \(name) is outside the zone \(origin)"); continue
             }
@@ -91,6 +103,19 @@ extension Zone {
             latencyByKey[name, default: [:]][type, default: []].append(declaration)
         }
 
+        var aliasByKey: [DomainName: [RRType: AliasDeclaration]] = [:]
+        for alias in aliases {
+            guard alias.name.isSubdomain(of: origin) else {
+                errors.append("\(alias.source): \(alias.name) is outside the zone \(origin)"); continue
+            }
+            if let clash = plain[alias.name]?[alias.type]?.source ?? latencyByKey[alias.name]?[alias.type]?.first?.source
+                ?? aliasByKey[alias.name]?[alias.type]?.source {
+                errors.append("\(alias.source): alias \(alias.name) \(alias.type) shares its name and type with the record set at \(clash)")
+                continue
+            }
+            aliasByKey[alias.name, default: [:]][alias.type] = alias
+        }
+
         // SOA and NS at the apex.
         let apex = plain[origin] ?? [:]
         var soa: SOA? = nil, soaTTL: UInt32 = 0
@@ -106,11 +131,13 @@ extension Zone {
         }
 
         // CNAME exclusivity (RFC 1034 §3.6.2, RFC 2181 §10.1).
-        let owners = Set(plain.keys).union(latencyByKey.keys)
+        let owners = Set(plain.keys).union(latencyByKey.keys).union(aliasByKey.keys)
         for name in owners {
             let types = Set((plain[name] ?? [:]).keys).union((latencyByKey[name] ?? [:]).keys)
+                .union((aliasByKey[name] ?? [:]).keys)
             guard types.contains(.cname) else { continue }
-            let source = plain[name]?[.cname]?.source ?? latencyByKey[name]?[.cname]?.first?.source ?? zoneSource
+            let source = plain[name]?[.cname]?.source ?? latencyByKey[name]?[.cname]?.first?.source
+                ?? aliasByKey[name]?[.cname]?.source ?? zoneSource
             if let rrset = plain[name]?[.cname]?.rrset, rrset.rdata.count > 1 {
                 errors.append("\(source): \(name) has more than one CNAME record")
             }
@@ -126,6 +153,7 @@ extension Zone {
         for name in owners {
             var node = Node()
             for (type, entry) in plain[name] ?? [:] { node.entries.append((type, .plain(entry.rrset))) }
+            for (type, alias) in aliasByKey[name] ?? [:] { node.entries.append((type, .alias(target: alias.target))) }
             for (type, declarations) in latencyByKey[name] ?? [:] {
                 node.entries.append((type, .latency(LatencyGroup(members: declarations.map(\.set),
                                                                   regionCount: catalog.regions.count))))

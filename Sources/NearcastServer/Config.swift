@@ -17,6 +17,19 @@ public struct NearcastConfig: Sendable {
     public var latencyMap: Located<String>? = nil
     public var regions: [Located<(name: String, latitude: Double, longitude: Double)>] = []
     public var zones: [ZoneConfig] = []
+    public var api = APIConfig()
+
+    /// The Route 53-compatible API.
+    public struct APIConfig: Sendable {
+        /// Where the API listens; nil turns it off.
+        public var listen: String? = "127.0.0.1:8053"
+        /// The store's directory (SQLite database, generated credentials).
+        public var dataDirectory = "nearcast-data"
+        /// The name servers new hosted zones are delegated to.
+        public var nameServers = ["ns1.nearcast.invalid.", "ns2.nearcast.invalid."]
+        /// Access keys accepted by the API, besides those in the store.
+        public var credentials: [(accessKeyID: String, secretAccessKey: String)] = []
+    }
 
     public struct ZoneConfig: Sendable {
         public var origin: Located<String>
@@ -67,6 +80,8 @@ public struct NearcastConfig: Sendable {
                 }
             case "zones":
                 for item in reader.sequence(value, key) { if let zone = reader.zone(item) { config.zones.append(zone) } }
+            case "api":
+                if let api = reader.api(value) { config.api = api }
             default:
                 reader.fail(field.key, "unknown setting '\(key)'")
             }
@@ -157,6 +172,34 @@ private struct YAMLReader {
         for field in fields where !keys.contains(field.name) {
             fail(field.key, "unknown key '\(field.name)' (expected \(keys.sorted().joined(separator: ", ")))")
         }
+    }
+
+    mutating func api(_ node: Node) -> NearcastConfig.APIConfig? {
+        guard let fields = mapping(node, "'api'") else { return nil }
+        allowOnly(["listen", "data_dir", "name_servers", "credentials"], in: fields)
+        var api = NearcastConfig.APIConfig()
+        for field in fields {
+            switch field.name {
+            case "listen":
+                if case .scalar(let scalar) = field.value, scalar.string == "off" || scalar.string == "false" { api.listen = nil }
+                else { api.listen = string(field.value, "listen")?.value }
+            case "data_dir": api.dataDirectory = string(field.value, "data_dir")?.value ?? api.dataDirectory
+            case "name_servers":
+                let names = strings(field.value, "name_servers").map(\.value)
+                if names.isEmpty { fail(field.value, "'name_servers' needs at least one name") } else { api.nameServers = names }
+            case "credentials":
+                for item in sequence(field.value, "credentials") {
+                    guard let keys = mapping(item, "a credential") else { continue }
+                    allowOnly(["access_key_id", "secret_access_key"], in: keys)
+                    guard let id = required(keys, "access_key_id", item).flatMap({ string($0, "access_key_id") }),
+                          let secret = required(keys, "secret_access_key", item).flatMap({ string($0, "secret_access_key") })
+                    else { continue }
+                    api.credentials.append((id.value, secret.value))
+                }
+            default: break
+            }
+        }
+        return api
     }
 
     mutating func zone(_ node: Node) -> NearcastConfig.ZoneConfig? {

@@ -10,6 +10,13 @@ public struct ServerSettings: Sendable {
     public var listen: [String]
     public var threads: Int
     public var tcpIdleTimeoutMs: Int
+    /// Where the Route 53 API listens; nil when it is off.
+    public var apiListen: String?
+    /// The store's directory, resolved against the config file's directory.
+    public var dataDirectory: String
+    /// The name servers new hosted zones are delegated to.
+    public var nameServers: [DomainName]
+    public var credentials: [(accessKeyID: String, secretAccessKey: String)]
 }
 
 /// A snapshot and the settings it was loaded with.
@@ -101,6 +108,12 @@ public struct ConfigurationLoader: Sendable {
             case .failure(let failure): errors += failure.messages
             }
         }
+        var nameServers: [DomainName] = []
+        for text in config.api.nameServers {
+            do { nameServers.append(try DomainName(parsing: text, origin: .root)) } catch {
+                errors.append("\(configPath):0: bad name server '\(text)' under 'api': \(error)")
+            }
+        }
         guard errors.isEmpty else { return .failure(LoadErrors(messages: errors)) }
         let map = LatencyMap(entries: entries, defaultRanking: defaultRanking)
         let snapshot = Snapshot(version: version, zones: zones, latencyMap: map, catalog: catalog,
@@ -108,7 +121,12 @@ public struct ConfigurationLoader: Sendable {
         let settings = ServerSettings(
             listen: config.listen.map(\.value),
             threads: config.threads ?? System.coreCount,
-            tcpIdleTimeoutMs: config.tcpIdleTimeoutMs)
+            tcpIdleTimeoutMs: config.tcpIdleTimeoutMs,
+            apiListen: config.api.listen,
+            dataDirectory: config.api.dataDirectory.hasPrefix("/") || directory.isEmpty
+                ? config.api.dataDirectory : directory + "/" + config.api.dataDirectory,
+            nameServers: nameServers,
+            credentials: config.api.credentials)
         return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files))
     }
 

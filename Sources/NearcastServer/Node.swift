@@ -1,67 +1,132 @@
 import Authority
 import Dispatch
+import ControlAPI
 import Foundation
+import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Store
 
-/// A running Nearcast node: listeners serving the newest snapshot, reloaded
-/// on SIGHUP, stopped on SIGTERM or SIGINT.
+/// A running Nearcast node: DNS listeners and the Route 53 API serving the
+/// newest snapshot, reloaded on SIGHUP, stopped on SIGTERM or SIGINT.
 public final class NearcastNode: Sendable {
     private let loader: ConfigurationLoader
     private let configPath: String
     private let logger: Logger
     public let listeners: DNSListeners
+    public let data: ServedData
+    private let api: NIOLockedValueBox<Task<Void, Error>?> = NIOLockedValueBox(nil)
     private let reloadQueue = DispatchQueue(label: "nearcast.reload")
-    private let nextVersion = NIOLockedValueBox<UInt64>(2)
     /// The files the serving snapshot was built from, with what they looked like then.
     private let watched: NIOLockedValueBox<[String: FileStamp?]>
 
-    private init(loader: ConfigurationLoader, configPath: String, logger: Logger, listeners: DNSListeners, files: [String]) {
+    private init(loader: ConfigurationLoader, configPath: String, logger: Logger, listeners: DNSListeners,
+                 data: ServedData, files: [String]) {
         self.loader = loader; self.configPath = configPath; self.logger = logger; self.listeners = listeners
+        self.data = data
         self.watched = NIOLockedValueBox(FileStamp.of(files))
     }
 
-    /// Loads the configuration and binds the listeners. `listen` and
-    /// `threads` override the config file when given.
-    public static func start(loader: ConfigurationLoader, configPath: String, listen: [String], threads: Int?,
+    /// What the command line may override in the config file.
+    public struct Overrides: Sendable {
+        public var listen: [String] = []
+        public var threads: Int? = nil
+        /// "off" turns the API off.
+        public var apiListen: String? = nil
+        public var dataDirectory: String? = nil
+        /// Keep the store in memory (the demo).
+        public var inMemoryStore = false
+        public init() {}
+    }
+
+    /// Loads the configuration and the store, and binds the DNS listeners
+    /// and the API.
+    public static func start(loader: ConfigurationLoader, configPath: String, overrides: Overrides,
                              logger: Logger) async throws -> NearcastNode {
         let loaded = try loader.load(configPath: configPath, version: 1).get()
         var settings = loaded.settings
-        if !listen.isEmpty { settings.listen = listen }
-        if let threads { settings.threads = threads }
-        let listeners = DNSListeners(threads: settings.threads, initial: loaded.snapshot, logger: logger)
+        if !overrides.listen.isEmpty { settings.listen = overrides.listen }
+        if let threads = overrides.threads { settings.threads = threads }
+        if let apiListen = overrides.apiListen { settings.apiListen = apiListen == "off" ? nil : apiListen }
+        if let directory = overrides.dataDirectory { settings.dataDirectory = directory }
+
+        let store = overrides.inMemoryStore ? try Store.inMemory()
+            : try Store(path: settings.dataDirectory + "/nearcast.sqlite")
+        let apiZones = try ServedData.compileStore(store, config: loaded)
+        let initial = ServedData.compose(loaded, apiZones, version: 1)
+        let listeners = DNSListeners(threads: settings.threads, initial: initial, logger: logger)
+        let data = try ServedData(store: store, config: loaded, apiZones: apiZones, distributor: listeners.distributor,
+                                  snapshotVersion: 1)
         let node = NearcastNode(loader: loader, configPath: configPath, logger: logger, listeners: listeners,
-                                files: loaded.files)
+                                data: data, files: loaded.files)
         do {
             let bound = try await listeners.start(listen: settings.listen, tcpIdleTimeoutMs: settings.tcpIdleTimeoutMs)
             logger.info("serving DNS", metadata: [
                 "udp+tcp": "\(bound.map(\.description).joined(separator: ", "))",
-                "threads": "\(settings.threads)", "zones": "\(loaded.snapshot.zones.count)",
+                "threads": "\(settings.threads)", "zones": "\(initial.zones.count)",
             ])
+            if let apiListen = settings.apiListen {
+                try await node.startAPI(listen: apiListen, settings: settings, store: store)
+            }
         } catch {
-            await listeners.shutdown()
+            await node.shutdown()
             throw error
         }
         return node
+    }
+
+    private func startAPI(listen: String, settings: ServerSettings, store: Store) async throws {
+        let credentials = try APICredentials.resolve(configured: settings.credentials, store: store,
+                                                     dataDirectory: settings.dataDirectory, logger: logger)
+        let address = try parseListenAddress(listen)
+        let api = Route53API(backend: data, credentials: credentials)
+        let bound = NIOLockedValueBox<Result<Void, Error>?>(nil)
+        let ready = AsyncStream<Void>.makeStream()
+        let application = Application(
+            responder: api.responder,
+            configuration: .init(address: .hostname(address.ipAddress!, port: address.port!), serverName: "Nearcast"),
+            onServerRunning: { _ in bound.withLockedValue { $0 = .success(()) }; ready.continuation.finish() },
+            logger: logger)
+        let task = Task {
+            do { try await application.runService(gracefulShutdownSignals: []) } catch {
+                bound.withLockedValue { $0 = $0 ?? .failure(error) }
+                ready.continuation.finish()
+                throw error
+            }
+        }
+        self.api.withLockedValue { $0 = task }
+        for await _ in ready.stream {}
+        if case .failure(let error)? = bound.withLockedValue({ $0 }) { throw error }
+        if bound.withLockedValue({ $0 }) == nil { throw APIStartError(listen: listen) }
+        logger.info("serving the Route 53 API", metadata: ["http": "\(listen)"])
     }
 
     /// Loads the configuration again and swaps it in; on failure logs every
     /// error and keeps serving the old snapshot. Returns whether it swapped.
     @discardableResult
     public func reload() -> Bool {
-        let version = nextVersion.withLockedValue { value in defer { value += 1 }; return value }
-        switch loader.load(configPath: configPath, version: version) {
-        case .success(let loaded):
-            listeners.distributor.publish(loaded.snapshot)
+        do {
+            let loaded = try loader.load(configPath: configPath, version: 0).get()
+            try data.replaceConfig(loaded)
             watched.withLockedValue { $0 = FileStamp.of(loaded.files) }
-            logger.info("reloaded", metadata: ["version": "\(version)", "zones": "\(loaded.snapshot.zones.count)"])
+            logger.info("reloaded", metadata: ["zones": "\(data.snapshot.zones.count)"])
             return true
-        case .failure(let errors):
-            for message in errors.messages { logger.error("\(message)") }
-            logger.error("reload rejected; still serving the previous data", metadata: ["errors": "\(errors.messages.count)"])
+        } catch {
+            let messages = (error as? LoadErrors)?.messages ?? ["\(error)"]
+            for message in messages { logger.error("\(message)") }
+            logger.error("reload rejected; still serving the previous data", metadata: ["errors": "\(messages.count)"])
             return false
         }
+    }
+
+    /// Stops the API and the DNS listeners.
+    public func shutdown() async {
+        if let task = api.withLockedValue({ $0 }) {
+            task.cancel()
+            _ = try? await task.value
+        }
+        await listeners.shutdown()
     }
 
     /// Reloads when a file the snapshot was built from has changed since.
@@ -107,7 +172,7 @@ public final class NearcastNode: Sendable {
             SignalSources.keep(sources)
         }
         logger.info("shutting down")
-        await listeners.shutdown()
+        await shutdown()
     }
 }
 
@@ -134,4 +199,9 @@ struct FileStamp: Hashable, Sendable {
     static func of(_ paths: [String]) -> [String: FileStamp?] {
         Dictionary(paths.map { ($0, of($0)) }, uniquingKeysWith: { first, _ in first })
     }
+}
+
+struct APIStartError: Error, CustomStringConvertible {
+    var listen: String
+    var description: String { "the Route 53 API could not listen on \(listen)" }
 }

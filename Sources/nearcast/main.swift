@@ -44,13 +44,25 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Also reload when the config, a zone file or the latency map changes (checked every second).")
     var watch = false
 
+    @Option(help: "Where the Route 53 API listens, e.g. 127.0.0.1:8053, or 'off'; overrides the config.")
+    var apiListen: String?
+
+    @Option(help: "The directory of the store (SQLite) and generated credentials; overrides the config.")
+    var dataDir: String?
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "nearcast")
         let node: NearcastNode
         do {
-            node = try await NearcastNode.start(loader: source.loader, configPath: source.path, listen: listen,
-                                                threads: threads, logger: logger)
+            var overrides = NearcastNode.Overrides()
+            overrides.listen = listen
+            overrides.threads = threads
+            overrides.apiListen = apiListen
+            overrides.dataDirectory = dataDir
+            overrides.inMemoryStore = source.demo && dataDir == nil
+            node = try await NearcastNode.start(loader: source.loader, configPath: source.path, overrides: overrides,
+                                                logger: logger)
         } catch let errors as LoadErrors {
             FileHandle.standardError.write(Data((errors.description + "\n").utf8))
             throw ExitCode(1)

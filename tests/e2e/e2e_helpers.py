@@ -245,7 +245,9 @@ def tcp_read_frame(sock) -> bytes:
 # --------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, workdir: Path, args: list, v6: bool = IPV6, threads: int | None = 2, extra_args=()):
+    def __init__(self, workdir: Path, args: list, v6: bool = IPV6, threads: int | None = 2, extra_args=(),
+                 api: bool = False, env: dict | None = None):
+        """Starts `nearcast serve`; the Route 53 API listens on `self.api_port` when `api`, else it is off."""
         require_binary()
         self.dir = workdir
         self.host = "127.0.0.1"
@@ -257,13 +259,16 @@ class Server:
             cmd += ["--listen", f"[::1]:{self.port6}"]
         if threads is not None:
             cmd += ["--threads", str(threads)]
+        self.api_port = free_port("127.0.0.1") if api else None
+        cmd += ["--api-listen", f"127.0.0.1:{self.api_port}" if api else "off"]
         cmd += list(extra_args)
         self.cmd = cmd
         self.stderr_path = workdir / "server.stderr"
         self.stdout_path = workdir / "server.stdout"
         self._err = open(self.stderr_path, "wb")
         self._out = open(self.stdout_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=workdir, stdout=self._out, stderr=self._err)
+        self.proc = subprocess.Popen(cmd, cwd=workdir, stdout=self._out, stderr=self._err,
+                                     env={**os.environ, **(env or {})})
         self._wait_ready()
 
     # -- lifecycle
@@ -278,6 +283,9 @@ class Server:
                 dns.query.udp(probe, self.host, port=self.port, timeout=0.3)
                 with socket.create_connection((self.host, self.port), timeout=0.5):
                     pass
+                if self.api_port:
+                    with socket.create_connection((self.host, self.api_port), timeout=0.5):
+                        pass
                 return
             except (OSError, dns.exception.DNSException):
                 time.sleep(0.1)

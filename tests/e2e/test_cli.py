@@ -423,7 +423,7 @@ def test_listen_addresses_from_config(tmp_path):
         p6 = free_port("::1")
         addrs.append(f"[::1]:{p6}")
     files = zonedata.standard_files()
-    files["nearcast.yaml"] = "listen: [" + ", ".join(f'"{a}"' for a in addrs) + "]\nthreads: 1\n" + files["nearcast.yaml"]
+    files["nearcast.yaml"] = "listen: [" + ", ".join(f'"{a}"' for a in addrs) + "]\nthreads: 1\napi: {listen: \"off\"}\n" + files["nearcast.yaml"]
     write_files(tmp_path, files)
     require_binary()
     err = open(tmp_path / "stderr", "wb")

@@ -1,0 +1,27 @@
+import Authority
+import DNSWire
+import LatencyModel
+import Route53Model
+import Store
+
+/// What the API needs from the running node besides the store.
+public protocol Route53Backend: Sendable {
+    var store: Store { get }
+    /// The name servers a new hosted zone is delegated to (its NS and SOA).
+    var nameServers: [DomainName] { get }
+    /// The regions latency record sets may name.
+    var catalog: RegionCatalog { get }
+    /// The snapshot DNS currently answers from.
+    var snapshot: Snapshot { get }
+    /// True when a zone of this name is declared in the config file.
+    func isConfigZone(_ name: DomainName) -> Bool
+    /// Compiles a hosted zone's record sets into DNS data, or says why not.
+    func compile(_ zone: HostedZone, _ sets: [ResourceRecordSet]) -> Result<Zone, Route53Error>
+    /// Runs `write` (one store transaction returning the store version it
+    /// committed and the zones it changed: compiled, or nil when deleted)
+    /// and starts serving those zones. Writes run one at a time, so zones
+    /// are served in commit order.
+    func commit<T>(_ write: () throws -> (value: T, version: UInt64, zones: [String: Zone?])) throws -> T
+    /// True once every DNS listener serves data of store `version` or later.
+    func isServing(version: UInt64) -> Bool
+}

@@ -1,0 +1,348 @@
+import Authority
+import DNSWire
+import Foundation
+import LatencyModel
+import Route53Model
+import Store
+import ZoneFile
+
+/// Route 53's operations over the store and the running node.
+struct Operations {
+    let backend: any Route53Backend
+    let query: Query
+    var store: Store { backend.store }
+
+    typealias Reply = (status: Int, document: XML, headers: [(String, String)])
+
+    /// Finds the operation for a method and path (Route 53's REST routes).
+    func dispatch(method: String, path: String, body: Data) throws -> Reply {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard parts.first == "2013-04-01" else { throw unknownOperation(method, path) }
+        let route = Array(parts.dropFirst())
+        let second = route.count > 1 ? HostedZoneID.bare(route[1]) : ""
+        switch (method, route.first ?? "", route.count, route.count == 3 ? route[2] : "") {
+        case ("POST", "hostedzone", 1, _): return try createHostedZone(body)
+        case ("GET", "hostedzone", 1, _): return try listHostedZones()
+        case ("GET", "hostedzonesbyname", 1, _): return try listHostedZonesByName()
+        case ("GET", "hostedzonecount", 1, _):
+            return (200, .element("GetHostedZoneCountResponse", [.text("HostedZoneCount", String(try store.hostedZoneCount()))]), [])
+        case ("GET", "hostedzone", 2, _): return try getHostedZone(second)
+        case ("POST", "hostedzone", 2, _): return try updateComment(second, body)
+        case ("DELETE", "hostedzone", 2, _): return try deleteHostedZone(second)
+        case ("POST", "hostedzone", 3, "rrset"): return try changeRecordSets(second, body)
+        case ("GET", "hostedzone", 3, "rrset"): return try listRecordSets(second)
+        case ("GET", "change", 2, _): return try getChange(second)
+        case ("GET", "testdnsanswer", 1, _): return try testDNSAnswer()
+        case ("POST", "tags", 3, _): return try changeTags(route[1], route[2], body)
+        case ("GET", "tags", 3, _): return try listTags(route[1], route[2])
+        case ("POST", "tags", 2, _): return try listTagsForResources(route[1], body)
+        default: throw unknownOperation(method, path)
+        }
+    }
+
+    /// Route 53 answers requests it cannot route with 403 InvalidSignatureException.
+    private func unknownOperation(_ method: String, _ path: String) -> Route53Error {
+        Route53Error("InvalidSignatureException", status: 403, "No Route 53 operation matches \(method) \(path)")
+    }
+
+    // MARK: Hosted zones
+
+    private func createHostedZone(_ body: Data) throws -> Reply {
+        let request = try RequestDecoding.createHostedZone(body)
+        let name = try RequestDecoding.name(request.name)
+        guard !name.isRoot else { throw Route53Error("InvalidDomainName", "\(request.name) is reserved by AWS!") }
+        guard (1...128).contains(request.callerReference.count) else {
+            throw Route53Error.invalidInput("Invalid request: CallerReference must be 1 to 128 characters")
+        }
+        if let comment = request.comment, comment.count > 256 {
+            throw Route53Error.invalidInput("Invalid request: the comment is longer than 256 characters")
+        }
+        if backend.isConfigZone(name) {
+            throw Route53Error("ConflictingDomainExists", "The zone \(name.route53Text) is declared in Nearcast's config file and cannot also be created through the API.")
+        }
+        let nameServers = backend.nameServers
+        let apex: [ResourceRecordSet] = [
+            ResourceRecordSet(name: name, type: .soa, ttl: 900, records: [
+                "\(nameServers[0].route53Text) hostmaster.\(name.route53Text) 1 7200 900 1209600 86400"]),
+            ResourceRecordSet(name: name, type: .ns, ttl: 172800, records: nameServers.map(\.route53Text)),
+        ]
+        let id = Identifier.make("Z"), changeID = Identifier.make("C")
+        let (zone, change) = try backend.commit {
+            let (zone, change) = try store.createHostedZone(name: name, callerReference: request.callerReference,
+                                                            comment: request.comment, initialRecordSets: apex, id: id,
+                                                            changeID: changeID, submittedAt: Identifier.now())
+            let compiled = try backend.compile(zone, apex).get()
+            return ((zone, change), change.version, [zone.id: compiled])
+        }
+        return (201, .element("CreateHostedZoneResponse", [
+            ResponseEncoding.hostedZone(zone, recordSetCount: apex.count),
+            ResponseEncoding.changeInfo(change, inSync: backend.isServing(version: change.version)),
+            ResponseEncoding.delegationSet(nameServers),
+        ]), [("Location", "/2013-04-01/hostedzone/\(zone.id)")])
+    }
+
+    private func zone(_ id: String) throws -> HostedZone {
+        guard let zone = try store.hostedZone(id: id) else { throw Route53Error.noSuchHostedZone(id) }
+        return zone
+    }
+
+    private func getHostedZone(_ id: String) throws -> Reply {
+        let zone = try zone(id)
+        return (200, .element("GetHostedZoneResponse", [
+            ResponseEncoding.hostedZone(zone, recordSetCount: try store.recordSetCount(zoneID: id)),
+            ResponseEncoding.delegationSet(backend.nameServers),
+        ]), [])
+    }
+
+    private func maxItems(default value: Int, limit: Int) throws -> Int {
+        guard let text = query["maxitems"] else { return value }
+        guard let number = Int(text), number > 0 else {
+            throw Route53Error.invalidInput("1 validation error detected: Value '\(text)' at 'maxItems' failed to satisfy constraint: Member must be a positive integer")
+        }
+        return min(number, limit)
+    }
+
+    private func listHostedZones() throws -> Reply {
+        let all = try store.hostedZones()
+        let limit = try maxItems(default: 100, limit: 100)
+        var start = 0
+        if let marker = query["marker"] {
+            guard let index = all.firstIndex(where: { $0.id == HostedZoneID.bare(marker) }) else {
+                throw Route53Error.invalidInput("Invalid marker: \(marker)")
+            }
+            start = index
+        }
+        let page = all[start...].prefix(limit)
+        let next = start + page.count < all.count ? all[start + page.count] : nil
+        var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
+        if let marker = query["marker"] { children.append(.text("Marker", marker)) }
+        children.append(.text("IsTruncated", next == nil ? "false" : "true"))
+        if let next { children.append(.text("NextMarker", next.id)) }
+        children.append(.text("MaxItems", String(limit)))
+        return (200, .element("ListHostedZonesResponse", children), [])
+    }
+
+    private func listHostedZonesByName() throws -> Reply {
+        let all = try store.hostedZones().sorted {
+            $0.name != $1.name ? DomainName.canonicalOrder($0.name, $1.name) : $0.id < $1.id
+        }
+        let limit = try maxItems(default: 100, limit: 100)
+        var start = all.startIndex
+        if let text = query["dnsname"] {
+            let name: DomainName
+            do { name = try DomainName(route53: text) } catch {
+                throw Route53Error("InvalidDomainName", "\(text) is not a valid DNS name")
+            }
+            let id = query["hostedzoneid"].map(HostedZoneID.bare)
+            start = all.firstIndex { zone in
+                zone.name == name ? (id.map { zone.id >= $0 } ?? true) : DomainName.canonicalOrder(name, zone.name)
+            } ?? all.endIndex
+        } else if query["hostedzoneid"] != nil {
+            throw Route53Error.invalidInput("Invalid request: HostedZoneId requires DNSName")
+        }
+        let page = all[start...].prefix(limit)
+        let next = start + page.count < all.count ? all[start + page.count] : nil
+        var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
+        if let text = query["dnsname"] { children.append(.text("DNSName", text)) }
+        if let id = query["hostedzoneid"] { children.append(.text("HostedZoneId", id)) }
+        children.append(.text("IsTruncated", next == nil ? "false" : "true"))
+        if let next {
+            children.append(.text("NextDNSName", next.name.route53Text))
+            children.append(.text("NextHostedZoneId", next.id))
+        }
+        children.append(.text("MaxItems", String(limit)))
+        return (200, .element("ListHostedZonesByNameResponse", children), [])
+    }
+
+    private func updateComment(_ id: String, _ body: Data) throws -> Reply {
+        let comment = try RequestDecoding.updateComment(body)
+        let zone = try store.updateComment(zoneID: id, comment: comment)
+        return (200, .element("UpdateHostedZoneCommentResponse", [
+            ResponseEncoding.hostedZone(zone, recordSetCount: try store.recordSetCount(zoneID: id)),
+        ]), [])
+    }
+
+    private func deleteHostedZone(_ id: String) throws -> Reply {
+        let zone = try zone(id)
+        let change = try backend.commit {
+            let change = try store.deleteHostedZone(id: id, changeID: Identifier.make("C"), submittedAt: Identifier.now()) {
+                $0.name == zone.name && ($0.type == .soa || $0.type == .ns)
+            }
+            return (change, change.version, [id: nil])
+        }
+        return (200, .element("DeleteHostedZoneResponse", [
+            ResponseEncoding.changeInfo(change, inSync: backend.isServing(version: change.version)),
+        ]), [])
+    }
+
+    // MARK: Record sets
+
+    private func changeRecordSets(_ id: String, _ body: Data) throws -> Reply {
+        let (changes, comment) = try RequestDecoding.changeBatch(body)
+        let zone = try zone(id)
+        try Support.check(changes, zoneID: id)
+        let validator = ChangeBatchValidator(zone: zone, catalog: backend.catalog)
+        let change = try backend.commit {
+            var compiled: Zone? = nil
+            let change = try store.changeRecordSets(zoneID: id, changeID: Identifier.make("C"), submittedAt: Identifier.now(),
+                                                    comment: comment) { current in
+                validator.apply(changes, to: current).flatMap { sets in
+                    backend.compile(zone, sets).map { compiled = $0; return sets }
+                }
+            }
+            return (change, change.version, [id: compiled])
+        }
+        return (200, .element("ChangeResourceRecordSetsResponse", [
+            ResponseEncoding.changeInfo(change, inSync: backend.isServing(version: change.version)),
+        ]), [])
+    }
+
+    private func listRecordSets(_ id: String) throws -> Reply {
+        _ = try zone(id)
+        let sets = try store.recordSets(zoneID: id)
+        let limit = try maxItems(default: 300, limit: 300)
+        var start = sets.startIndex
+        if let nameText = query["name"] {
+            let name = try RequestDecoding.name(nameText)
+            var type: RRType? = nil
+            if let typeText = query["type"] {
+                guard let parsed = RRType(mnemonic: typeText) else {
+                    throw Route53Error.invalidInput("Invalid type: \(typeText)")
+                }
+                type = parsed
+            }
+            let from = RecordSetKey(name: name, type: type ?? RRType(0), setIdentifier: query["identifier"])
+            start = sets.firstIndex { set in
+                if set.name != name { return DomainName.canonicalOrder(name, set.name) }
+                guard let type else { return true }
+                return set.key == from || !(set.key < from)
+            } ?? sets.endIndex
+        } else if query["type"] != nil {
+            throw Route53Error.invalidInput("")
+        }
+        let page = sets[start...].prefix(limit)
+        let next = start + page.count < sets.count ? sets[start + page.count] : nil
+        var children: [XML] = [.element("ResourceRecordSets", page.map(ResponseEncoding.recordSet))]
+        children.append(.text("IsTruncated", next == nil ? "false" : "true"))
+        if let next {
+            children.append(.text("NextRecordName", next.name.route53Text))
+            children.append(.text("NextRecordType", next.type.description))
+            if let identifier = next.setIdentifier { children.append(.text("NextRecordIdentifier", identifier)) }
+        }
+        children.append(.text("MaxItems", String(limit)))
+        return (200, .element("ListResourceRecordSetsResponse", children), [])
+    }
+
+    private func getChange(_ id: String) throws -> Reply {
+        guard let change = try store.change(id: id) else { throw Route53Error.noSuchChange(id) }
+        return (200, .element("GetChangeResponse", [
+            ResponseEncoding.changeInfo(change, inSync: backend.isServing(version: change.version)),
+        ]), [])
+    }
+
+    // MARK: TestDNSAnswer
+
+    private func testDNSAnswer() throws -> Reply {
+        guard let id = query["hostedzoneid"], let nameText = query["recordname"], let typeText = query["recordtype"] else {
+            throw Route53Error.invalidInput("Invalid request: hostedzoneid, recordname and recordtype are required")
+        }
+        let zone = try zone(HostedZoneID.bare(id))
+        let name = try RequestDecoding.name(nameText)
+        guard let type = RRType(mnemonic: typeText) else { throw Route53Error.invalidInput("Invalid type: \(typeText)") }
+        guard name.isSubdomain(of: zone.name) else {
+            throw Route53Error.invalidInput("Invalid request: \(name.route53Text) is not in the hosted zone \(zone.name.route53Text)")
+        }
+        let resolver = try query["resolverip"].map { text throws -> IPAddress in
+            guard let address = IPAddress(text) else { throw Route53Error.invalidInput("Invalid resolver IP: \(text)") }
+            return address
+        } ?? IPAddress.v4(0x7F00_0001)
+        var subnet: ClientSubnet? = nil
+        if let ecsText = query["edns0clientsubnetip"] {
+            guard let address = IPAddress(ecsText) else { throw Route53Error.invalidInput("Invalid EDNS0 client subnet IP: \(ecsText)") }
+            let length = try query["edns0clientsubnetmask"].map { text throws -> Int in
+                guard let value = Int(text), (0...address.bitWidth).contains(value) else {
+                    throw Route53Error.invalidInput("Invalid EDNS0 client subnet mask: \(text)")
+                }
+                return value
+            } ?? (address.bitWidth == 32 ? 24 : 64)
+            let prefix = IPPrefix(address, length: length)
+            subnet = try? ClientSubnet(family: address.bitWidth == 32 ? 1 : 2, sourcePrefix: UInt8(length), scopePrefix: 0,
+                                       address: Array(prefix.address.bytes.prefix((length + 7) / 8)))
+        }
+        let resolution = backend.snapshot.resolve(Question(name: name, type: type),
+                                                   client: ClientLocation(source: resolver, ecs: subnet))
+        let data = resolution.answer.filter { $0.type == type || $0.type == .cname }.map { $0.data.presentation }
+        return (200, .element("TestDNSAnswerResponse", [
+            .text("Nameserver", backend.nameServers[0].route53Text),
+            .text("RecordName", name.route53Text),
+            .text("RecordType", type.description),
+            .element("RecordData", data.map { .text("RecordDataEntry", $0) }),
+            .text("ResponseCode", resolution.rcode.description),
+            .text("Protocol", "UDP"),
+        ]), [])
+    }
+
+    // MARK: Tags
+
+    private func tagResource(_ type: String, _ id: String) throws -> String {
+        guard type == "hostedzone" || type == "healthcheck" else {
+            throw Route53Error.invalidInput("Invalid resource type: \(type)")
+        }
+        guard id.count <= 32 else {
+            throw Route53Error.invalidInput("1 validation error detected: Value '\(id)' at 'resourceId' failed to satisfy constraint: Member must have length less than or equal to 32")
+        }
+        if type == "hostedzone" { _ = try zone(id) }
+        return id
+    }
+
+    private func changeTags(_ type: String, _ id: String, _ body: Data) throws -> Reply {
+        let id = try tagResource(type, id)
+        let request = try RequestDecoding.changeTags(body)
+        try store.changeTags(resourceType: type, resourceID: id, add: request.add, remove: request.remove)
+        return (200, .element("ChangeTagsForResourceResponse", []), [])
+    }
+
+    private func listTags(_ type: String, _ id: String) throws -> Reply {
+        let id = try tagResource(type, id)
+        let tags = try store.tags(resourceType: type, resourceID: id)
+        return (200, .element("ListTagsForResourceResponse", [ResponseEncoding.tagSet(type: type, id: id, tags: tags)]), [])
+    }
+
+    private func listTagsForResources(_ type: String, _ body: Data) throws -> Reply {
+        let ids = try RequestDecoding.tagResourceIDs(body).map { try tagResource(type, $0) }
+        let sets = try ids.map { ResponseEncoding.tagSet(type: type, id: $0, tags: try store.tags(resourceType: type, resourceID: $0)) }
+        return (200, .element("ListTagsForResourcesResponse", [.element("ResourceTagSets", sets)]), [])
+    }
+}
+
+/// Ids and clocks for new resources.
+enum Identifier {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+    /// A Route 53-style id: the prefix and 20 random upper-case letters and digits.
+    static func make(_ prefix: String) -> String {
+        prefix + String((0..<20).map { _ in alphabet.randomElement()! })
+    }
+
+    /// Milliseconds since 1970.
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// What Nearcast's answer engine supports of Route 53's record sets.
+enum Support {
+    /// Rejects routing policies and alias targets Nearcast cannot answer yet,
+    /// instead of storing data it would answer wrongly.
+    static func check(_ changes: [Change], zoneID: String) throws(Route53Error) {
+        for change in changes where change.action != .delete {
+            let set = change.recordSet
+            let policy = [("Weight", set.weight != nil), ("Failover", set.failover != nil),
+                          ("GeoLocation", set.geoLocation != nil), ("MultiValueAnswer", set.multiValueAnswer != nil)]
+            if let unsupported = policy.first(where: { $0.1 }) {
+                throw .invalidInput("Invalid request: Nearcast does not support the \(unsupported.0) routing policy yet (\(set.name.route53Text) \(set.type)); simple and latency record sets are supported")
+            }
+            if let alias = set.aliasTarget, alias.hostedZoneID != zoneID {
+                throw .invalidInput("Invalid request: Nearcast answers alias records only for targets in the same hosted zone (\(zoneID)), not \(alias.hostedZoneID)")
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Authority
+import ControlAPI
+import DNSWire
+import LatencyModel
+import NIOConcurrencyHelpers
+import NIOCore
+import Route53Model
+import Store
+
+/// What this node serves: the config file's zones and the API's hosted
+/// zones, composed into one snapshot at a time.
+///
+/// Invariants: every change to either part publishes a new snapshot;
+/// store writes and their publication happen under `commitLock`, so
+/// snapshots follow commit order and `servedVersion` (raised when every
+/// event loop serves a snapshot) never claims a version that is not served.
+public final class ServedData: Route53Backend, Sendable {
+    public let store: Store
+    private let distributor: SnapshotDistributor
+    private let state: NIOLockedValueBox<State>
+    private let commitLock = NIOLock()
+    private let served: NIOLockedValueBox<UInt64>
+
+    struct State {
+        var config: LoadedConfiguration
+        var apiZones: [String: Zone]
+        var snapshotVersion: UInt64
+    }
+
+    /// Compiles the store's hosted zones against `config`; throws a
+    /// `LoadErrors` when they do not compile or clash with config zones.
+    static func compileStore(_ store: Store, config: LoadedConfiguration) throws -> [String: Zone] {
+        var zones: [String: Zone] = [:]
+        var errors: [String] = []
+        for zone in try store.hostedZones() {
+            if config.snapshot.zones[zone.name] != nil {
+                errors.append("the zone \(zone.name) is declared in the config file and also exists as hosted zone \(zone.id) in the store")
+                continue
+            }
+            switch HostedZoneCompiler.compile(zone, try store.recordSets(zoneID: zone.id), catalog: config.snapshot.catalog) {
+            case .success(let compiled): zones[zone.id] = compiled
+            case .failure(let error): errors.append("hosted zone \(zone.id) (\(zone.name)): \(error)")
+            }
+        }
+        guard errors.isEmpty else { throw LoadErrors(messages: errors) }
+        return zones
+    }
+
+    /// The snapshot of a config and the API's zones.
+    static func compose(_ config: LoadedConfiguration, _ apiZones: [String: Zone], version: UInt64) -> Snapshot {
+        let base = config.snapshot
+        return Snapshot(version: version, zones: Array(base.zones.values) + Array(apiZones.values),
+                        latencyMap: base.latencyMap, catalog: base.catalog, responder: base.responder)
+    }
+
+    init(store: Store, config: LoadedConfiguration, apiZones: [String: Zone], distributor: SnapshotDistributor,
+         snapshotVersion: UInt64) throws {
+        self.store = store
+        self.distributor = distributor
+        state = NIOLockedValueBox(State(config: config, apiZones: apiZones, snapshotVersion: snapshotVersion))
+        served = NIOLockedValueBox(try store.version)
+    }
+
+    public var nameServers: [DomainName] { state.withLockedValue { $0.config.settings.nameServers } }
+    public var catalog: RegionCatalog { state.withLockedValue { $0.config.snapshot.catalog } }
+    public var snapshot: Snapshot { distributor.latest }
+
+    public func isConfigZone(_ name: DomainName) -> Bool {
+        state.withLockedValue { $0.config.snapshot.zones[name] != nil }
+    }
+
+    public func compile(_ zone: HostedZone, _ sets: [ResourceRecordSet]) -> Result<Zone, Route53Error> {
+        HostedZoneCompiler.compile(zone, sets, catalog: catalog)
+    }
+
+    public func commit<T>(_ write: () throws -> (value: T, version: UInt64, zones: [String: Zone?])) throws -> T {
+        try commitLock.withLock {
+            let (value, version, zones) = try write()
+            let snapshot = state.withLockedValue { state -> Snapshot in
+                for (id, zone) in zones { state.apiZones[id] = zone }
+                state.snapshotVersion += 1
+                return Self.compose(state.config, state.apiZones, version: state.snapshotVersion)
+            }
+            markServed(distributor.publish(snapshot), version: version)
+            return value
+        }
+    }
+
+    public func isServing(version: UInt64) -> Bool { served.withLockedValue { $0 >= version } }
+
+    /// Swaps in a reloaded config, recompiling the API's zones against it.
+    func replaceConfig(_ config: LoadedConfiguration) throws {
+        try commitLock.withLock {
+            let apiZones = try Self.compileStore(store, config: config)
+            let snapshot = state.withLockedValue { state -> Snapshot in
+                state = State(config: config, apiZones: apiZones, snapshotVersion: state.snapshotVersion + 1)
+                return Self.compose(config, apiZones, version: state.snapshotVersion)
+            }
+            markServed(distributor.publish(snapshot), version: try store.version)
+        }
+    }
+
+    private func markServed(_ published: EventLoopFuture<Void>, version: UInt64) {
+        published.whenSuccess { [served] in served.withLockedValue { $0 = max($0, version) } }
+    }
+}
