@@ -292,16 +292,33 @@ let capturedRequests: [CapturedRequest] = [
     CapturedRequest(
         name: "terraform data aws_route53_zone",
         accessKeyID: "AKIDNEARCASTEXAMPLE", secretAccessKey: "nearcast/Secret+Key/EXAMPLE0123456789abcd",
-        signedAt: 1795559167,
+        signedAt: 1795559699,
         method: "GET",
         target: "/2013-04-01/hostedzone",
         headers: [
             ("Host", "127.0.0.1:8053"),
             ("User-Agent", "APN/1.0"),
-            ("Amz-Sdk-Invocation-Id", "1553f5d5-bd11-4ab4-9431-12cadfd8f8af"),
+            ("Amz-Sdk-Invocation-Id", "f93b8132-c8bf-4023-bfb0-973e94bc1a4d"),
             ("Amz-Sdk-Request", "attempt=1; max=1"),
-            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNEARCASTEXAMPLE/20261124/us-east-1/route53/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;host;x-amz-date, Signature=480c818764851c1831004bb4f7fb7c9a8413c230d450957acd2b691572d671a4"),
-            ("X-Amz-Date", "20261124T222607Z"),
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNEARCASTEXAMPLE/20261124/us-east-1/route53/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;host;x-amz-date, Signature=6e983d6d286bdcf085c3f70111f0afdf64ef9aeb2180c77fa603b11a5be82773"),
+            ("X-Amz-Date", "20261124T223459Z"),
+            ("Accept-Encoding", "gzip"),
+        ],
+        body: ""
+    ),
+    CapturedRequest(
+        name: "terraform aws_route53_record import",
+        accessKeyID: "AKIDNEARCASTEXAMPLE", secretAccessKey: "nearcast/Secret+Key/EXAMPLE0123456789abcd",
+        signedAt: 1795559723,
+        method: "GET",
+        target: "/2013-04-01/hostedzone/ZTF/rrset?maxitems=1&name=%5C052.example.com.&type=TXT",
+        headers: [
+            ("Host", "127.0.0.1:8053"),
+            ("User-Agent", "APN/1.0"),
+            ("Amz-Sdk-Invocation-Id", "7a01af34-7bbe-4aed-a3b3-fc663cbf593c"),
+            ("Amz-Sdk-Request", "attempt=1; max=1"),
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNEARCASTEXAMPLE/20261124/us-east-1/route53/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;host;x-amz-date, Signature=ada8845fcd3b80a24b830a2c05e7328d4aaee2c0de268e58aaf5032f38461899"),
+            ("X-Amz-Date", "20261124T223523Z"),
             ("Accept-Encoding", "gzip"),
         ],
         body: ""
@@ -309,20 +326,20 @@ let capturedRequests: [CapturedRequest] = [
     CapturedRequest(
         name: "terraform aws_route53_zone create",
         accessKeyID: "AKIDNEARCASTEXAMPLE", secretAccessKey: "nearcast/Secret+Key/EXAMPLE0123456789abcd",
-        signedAt: 1795559187,
+        signedAt: 1795559759,
         method: "POST",
         target: "/2013-04-01/hostedzone",
         headers: [
             ("Host", "127.0.0.1:8053"),
             ("User-Agent", "APN/1.0"),
             ("Content-Length", "273"),
-            ("Amz-Sdk-Invocation-Id", "f235d036-3216-413e-a7eb-addc11ca781f"),
+            ("Amz-Sdk-Invocation-Id", "7ee566d9-de44-49a2-9698-e409e62da251"),
             ("Amz-Sdk-Request", "attempt=1; max=1"),
-            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNEARCASTEXAMPLE/20261124/us-east-1/route53/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;x-amz-date, Signature=0c39eaf948f38de3f601a9dd14a815faf05f3d236ddc2405c48580b3c1cb1faf"),
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNEARCASTEXAMPLE/20261124/us-east-1/route53/aws4_request, SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;host;x-amz-date, Signature=35dfa393e0877655d8f8ca530bf95f24a183682e8d1bde59af7b9c3a99b4213f"),
             ("Content-Type", "application/xml"),
-            ("X-Amz-Date", "20261124T222627Z"),
+            ("X-Amz-Date", "20261124T223559Z"),
             ("Accept-Encoding", "gzip"),
         ],
-        body: "<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><CallerReference>terraform-20261124222627758800000001</CallerReference><HostedZoneConfig><Comment>made by terraform</Comment></HostedZoneConfig><Name>example.net</Name></CreateHostedZoneRequest>"
+        body: "<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><CallerReference>terraform-20261124223559151800000001</CallerReference><HostedZoneConfig><Comment>made by terraform</Comment></HostedZoneConfig><Name>example.net</Name></CreateHostedZoneRequest>"
     ),
 ]
