@@ -50,7 +50,9 @@ enum Canonical {
     }
 
     /// The parameters of a raw query string, in the order sent. Empty components (`a=1&&b=2`) are
-    /// skipped; a component without `=` has an empty value.
+    /// skipped; a component without `=` has an empty value. (botocore sorts the raw pairs without
+    /// re-encoding them; since it sends every escape in canonical form already, the results agree,
+    /// and re-encoding also accepts the test suite's raw UTF-8 and lowercase escapes.)
     static func queryParameters(_ rawQuery: String?) -> [QueryParameter] {
         guard let rawQuery else { return [] }
         return rawQuery.split(separator: "&").map { component in
@@ -98,7 +100,7 @@ enum Canonical {
         hex(SHA256.hash(data: Array(bytes)))
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xF)]] }
@@ -106,7 +108,7 @@ enum Canonical {
     }
 
     /// `%XX`-encodes every byte except RFC 3986 unreserved characters (and `/` when `keepingSlash`).
-    static func percentEncode(_ bytes: [UInt8], keepingSlash: Bool) -> String {
+    private static func percentEncode(_ bytes: [UInt8], keepingSlash: Bool) -> String {
         let hexDigits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -126,7 +128,7 @@ enum Canonical {
     }
 
     /// Decodes `%XX` escapes (either case). A `%` not followed by two hex digits stays a literal `%`.
-    static func percentDecode(_ text: Substring) -> [UInt8] {
+    private static func percentDecode(_ text: Substring) -> [UInt8] {
         let b = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(b.count)

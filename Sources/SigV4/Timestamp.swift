@@ -1,5 +1,5 @@
 /// A UTC instant with one-second resolution, the precision SigV4 dates carry.
-struct Timestamp: Comparable, Sendable {
+struct Timestamp: Sendable {
     var secondsSince1970: Int64
 
     init(secondsSince1970: Int64) { self.secondsSince1970 = secondsSince1970 }
@@ -59,8 +59,6 @@ struct Timestamp: Comparable, Sendable {
 
     /// `YYYYMMDD`, as the credential scope carries it.
     var dateStamp: String { String(iso8601Basic.prefix(8)) }
-
-    static func < (a: Timestamp, b: Timestamp) -> Bool { a.secondsSince1970 < b.secondsSince1970 }
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
