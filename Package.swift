@@ -34,7 +34,7 @@ let package = Package(
         // Route 53's data model and its change-batch rules. No I/O.
         .target(name: "Route53Model", dependencies: ["DNSWire", "ZoneFile", "LatencyModel"]),
         // Durable state: hosted zones, record sets, changes, tags, credentials (SQLite via GRDB).
-        .target(name: "Store", dependencies: ["Route53Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Route53Model", "DNSWire", .product(name: "GRDB", package: "GRDB.swift")]),
         // The Route 53 2013-04-01 REST/XML API.
         .target(name: "ControlAPI", dependencies: [
             "Route53Model", "Store", "SigV4", "Authority", "ZoneFile",
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "DNSWire", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NearcastServerTests", dependencies: ["NearcastServer", "DNSWire", "LatencyModel", "Authority"]),
     ]
 )

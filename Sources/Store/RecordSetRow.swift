@@ -10,18 +10,16 @@ enum RecordSetRow {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let data = String(decoding: try encoder.encode(set), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO record_set (zone_id, name, type, set_identifier, order_key, data)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-            arguments: keyArguments(set.key, zoneID: zoneID) + [orderKey(set.name), data])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO record_set (zone_id, name, type, set_identifier, order_key, data)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: keyArguments(set.key, zoneID: zoneID) + [orderKey(set.name), data])
     }
 
     static func delete(_ key: RecordSetKey, zoneID: String, _ db: Database) throws {
-        try db.execute(
-            sql: "DELETE FROM record_set WHERE zone_id = ? AND name = ? AND type = ? AND set_identifier = ?",
-            arguments: keyArguments(key, zoneID: zoneID))
+        try db.cachedStatement(
+            sql: "DELETE FROM record_set WHERE zone_id = ? AND name = ? AND type = ? AND set_identifier = ?"
+        ).execute(arguments: keyArguments(key, zoneID: zoneID))
     }
 
     /// The zone's record sets in `RecordSetKey` order.

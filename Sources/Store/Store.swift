@@ -11,6 +11,7 @@ import Route53Model
 /// is on disk (WAL, `synchronous = FULL`). Safe to use from any thread;
 /// writes are serialized, reads run concurrently with them.
 public final class Store: Sendable {
+    /// Internal so that tests can inspect PRAGMAs and migrations.
     let writer: any DatabaseWriter
 
     /// Opens (creating the file and its directory if needed) and migrates the database at `path`.
@@ -213,8 +214,6 @@ public final class Store: Sendable {
         }
     }
 
-    static let maxTagsPerResource = 50
-
     // MARK: Credentials
 
     /// All credentials, sorted by access key id.
@@ -248,6 +247,8 @@ public final class Store: Sendable {
     }
 
     // MARK: Helpers (inside a transaction)
+
+    private static let maxTagsPerResource = 50
 
     private static func currentVersion(_ db: Database) throws -> UInt64 {
         try UInt64.fetchOne(db, sql: "SELECT version FROM meta") ?? 0
