@@ -54,9 +54,6 @@ struct Operations {
         guard (1...128).contains(request.callerReference.count) else {
             throw Route53Error.invalidInput("Invalid request: CallerReference must be 1 to 128 characters")
         }
-        if let comment = request.comment, comment.count > 256 {
-            throw Route53Error.invalidInput("Invalid request: the comment is longer than 256 characters")
-        }
         if backend.isConfigZone(name) {
             throw Route53Error("ConflictingDomainExists", "The zone \(name.route53Text) is declared in Nearcast's config file and cannot also be created through the API.")
         }
@@ -124,7 +121,7 @@ struct Operations {
 
     private func listHostedZonesByName() throws -> Reply {
         let all = try store.hostedZones().sorted {
-            $0.name != $1.name ? DomainName.canonicalOrder($0.name, $1.name) : $0.id < $1.id
+            $0.name != $1.name ? DomainName.route53Order($0.name, $1.name) : $0.id < $1.id
         }
         let limit = try maxItems(default: 100, limit: 100)
         var start = all.startIndex
@@ -135,7 +132,7 @@ struct Operations {
             }
             let id = query["hostedzoneid"].map(HostedZoneID.bare)
             start = all.firstIndex { zone in
-                zone.name == name ? (id.map { zone.id >= $0 } ?? true) : DomainName.canonicalOrder(name, zone.name)
+                zone.name == name ? (id.map { zone.id >= $0 } ?? true) : DomainName.route53Order(name, zone.name)
             } ?? all.endIndex
         } else if query["hostedzoneid"] != nil {
             throw Route53Error.invalidInput("Invalid request: HostedZoneId requires DNSName")
@@ -213,7 +210,7 @@ struct Operations {
             }
             let from = RecordSetKey(name: name, type: type ?? RRType(0), setIdentifier: query["identifier"])
             start = sets.firstIndex { set in
-                if set.name != name { return DomainName.canonicalOrder(name, set.name) }
+                if set.name != name { return DomainName.route53Order(name, set.name) }
                 guard let type else { return true }
                 return set.key == from || !(set.key < from)
             } ?? sets.endIndex
@@ -298,6 +295,9 @@ struct Operations {
     private func changeTags(_ type: String, _ id: String, _ body: Data) throws -> Reply {
         let id = try tagResource(type, id)
         let request = try RequestDecoding.changeTags(body)
+        for (field, count) in [("addTags", request.add.count), ("removeTagKeys", request.remove.count)] where count > 10 {
+            throw Route53Error.invalidInput("1 validation error detected: Value at '\(field)' failed to satisfy constraint: Member must have length less than or equal to 10")
+        }
         try store.changeTags(resourceType: type, resourceID: id, add: request.add, remove: request.remove)
         return (200, .element("ChangeTagsForResourceResponse", []), [])
     }

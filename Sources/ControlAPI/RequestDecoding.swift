@@ -61,6 +61,20 @@ enum RequestDecoding {
         }
     }
 
+    /// A record set's name. Over-long labels and names are change-batch
+    /// errors in Route 53 ("FATAL problem: …"), not schema errors.
+    static func recordName(_ text: String) throws(Route53Error) -> DomainName {
+        do { return try DomainName(route53: text) } catch {
+            if let label = text.split(separator: ".").first(where: { $0.utf8.count > DomainName.maxLabelLength }) {
+                throw .invalidChangeBatch(["FATAL problem: DomainLabelTooLong (Domain label is too long) encountered with '\(label)'"])
+            }
+            if text.utf8.count > DomainName.maxWireLength - 2 {
+                throw .invalidChangeBatch(["FATAL problem: DomainNameTooLong (Domain name is too long) encountered with '\(text)'"])
+            }
+            throw .invalidInput("Invalid request: \(text) is not a valid DNS name: \(error)")
+        }
+    }
+
     // MARK: Requests
 
     struct CreateHostedZone { var name: String; var callerReference: String; var comment: String? }
@@ -80,13 +94,21 @@ enum RequestDecoding {
             throw .invalidInput("Invalid request: private hosted zones are not supported by Nearcast")
         }
         return CreateHostedZone(name: try required("Name", in: root), callerReference: try required("CallerReference", in: root),
-                                comment: config?.value("Comment"))
+                                comment: try comment(config?.value("Comment")))
     }
 
     static func updateComment(_ body: Data) throws(Route53Error) -> String? {
         let root = try document(body, root: "UpdateHostedZoneCommentRequest")
         try allowOnly(["Comment"], in: root)
-        return root.value("Comment")
+        return try comment(root.value("Comment"))
+    }
+
+    /// A hosted zone comment: at most 256 characters (Route 53's limit).
+    static func comment(_ text: String?) throws(Route53Error) -> String? {
+        if let text, text.count > 256 {
+            throw .invalidInput("1 validation error detected: Value '\(text)' at 'comment' failed to satisfy constraint: Member must have length less than or equal to 256")
+        }
+        return text
     }
 
     static func changeBatch(_ body: Data) throws(Route53Error) -> (changes: [Change], comment: String?) {
@@ -101,7 +123,7 @@ enum RequestDecoding {
             try allowOnly(["Action", "ResourceRecordSet"], in: element)
             let action: ChangeAction = try enumeration(try required("Action", in: element), ChangeAction.allCases)
             guard let set = element.child("ResourceRecordSet") else { _ = try required("ResourceRecordSet", in: element); continue }
-            changes.append(Change(action: action, recordSet: try recordSet(set)))
+            changes.append(Change(action: action, recordSet: try recordSet(set), nameAsSent: set.value("Name")))
         }
         if changes.isEmpty {
             throw .invalidInput("Invalid XML ; cvc-complex-type.2.4.b: The content of element 'Changes' is not complete. One of '{\"\(namespace)\":Change}' is expected.")
@@ -124,7 +146,7 @@ enum RequestDecoding {
         guard let type = RRType(mnemonic: typeText), RRType.mnemonics[type] == typeText else {
             throw .invalidInput("Invalid XML ; cvc-enumeration-valid: Value '\(typeText)' is not facet-valid with respect to enumeration '[SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, HTTPS]'. It must be a value from the enumeration.")
         }
-        var set = ResourceRecordSet(name: try name(try required("Name", in: element)), type: type)
+        var set = ResourceRecordSet(name: try recordName(try required("Name", in: element)), type: type)
         set.setIdentifier = element.value("SetIdentifier")
         set.weight = try element.value("Weight").map { (text) throws(Route53Error) in try integer(text, field: "Weight") }
         set.region = element.value("Region")

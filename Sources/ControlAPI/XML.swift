@@ -15,8 +15,13 @@ struct XMLElementNode: Sendable {
     /// The trimmed text of child `name`, if present.
     func value(_ name: String) -> String? { child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) } }
 
-    /// Parses a document; throws InvalidInput on malformed XML.
+    /// Parses a document; throws on malformed XML. Bytes that are not
+    /// UTF-8 are rejected before the parser sees them (FoundationXML traps
+    /// on invalid UTF-8 in names).
     static func parse(_ data: Data) throws -> XMLElementNode {
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw XMLDocumentError(reason: "the document is not valid UTF-8", line: 0)
+        }
         let parser = XMLParser(data: data)
         let builder = TreeBuilder()
         parser.delegate = builder

@@ -49,11 +49,12 @@ enum ChangeBatchMessages {
         "Invalid request: Missing field 'SetIdentifier' \(describe(change))"
     }
 
-    /// Route 53 echoes the Name as sent (no dot added). We only have the
-    /// parsed name, so this prints its `route53Text`: absolute and lowercase.
+    /// Route 53 echoes the Name as sent (no dot added); without the sent
+    /// text, the parsed name's `route53Text`.
     private static func describe(_ change: Change) -> String {
         let set = change.recordSet
-        return "in Change with [Action=\(change.action.rawValue), Name=\(set.name.route53Text), Type=\(set.type), SetIdentifier=\(set.setIdentifier ?? "null")]"
+        let name = change.nameAsSent ?? set.name.route53Text
+        return "in Change with [Action=\(change.action.rawValue), Name=\(name), Type=\(set.type), SetIdentifier=\(set.setIdentifier ?? "null")]"
     }
 
     // MARK: InvalidChangeBatch: limits (1.25, 1.26)

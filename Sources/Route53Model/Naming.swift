@@ -1,6 +1,24 @@
 import DNSWire
 
 extension DomainName {
+    /// Route 53's listing order: the name with its labels reversed, each
+    /// followed by a dot, compared as lowercase bytes
+    /// (`www.example.com` → `com.example.www.`). Unlike DNSSEC's order,
+    /// `a-b.example.com` sorts before `a.example.com` (`-` < `.`).
+    public var route53SortKey: [UInt8] {
+        var key: [UInt8] = []
+        for label in labels.reversed() {
+            key += label.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
+            key.append(UInt8(ascii: "."))
+        }
+        return key
+    }
+
+    /// True when `a` lists before `b` in Route 53's order.
+    public static func route53Order(_ a: DomainName, _ b: DomainName) -> Bool {
+        a.route53SortKey.lexicographicallyPrecedes(b.route53SortKey)
+    }
+
     /// The name as Route 53 prints it: lowercase, absolute, with every byte
     /// other than a-z, 0-9, `-` and `_` written as a three-digit octal escape
     /// (`*.example.com` → `\052.example.com.`).

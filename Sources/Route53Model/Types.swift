@@ -80,10 +80,10 @@ public struct RecordSetKey: Hashable, Sendable, Comparable {
         self.name = name; self.type = type; self.setIdentifier = setIdentifier
     }
 
-    /// Route 53's listing order: names by reversed labels (DNSSEC canonical
-    /// order), then type by mnemonic, then set identifier.
+    /// Route 53's listing order: names by `route53SortKey`, then type by
+    /// mnemonic, then set identifier.
     public static func < (a: RecordSetKey, b: RecordSetKey) -> Bool {
-        if a.name != b.name { return DomainName.canonicalOrder(a.name, b.name) }
+        if a.name != b.name { return DomainName.route53Order(a.name, b.name) }
         if a.type != b.type { return a.type.description < b.type.description }
         return (a.setIdentifier ?? "") < (b.setIdentifier ?? "")
     }
@@ -96,7 +96,11 @@ public enum ChangeAction: String, Codable, Sendable, CaseIterable {
 public struct Change: Codable, Hashable, Sendable {
     public var action: ChangeAction
     public var recordSet: ResourceRecordSet
-    public init(action: ChangeAction, recordSet: ResourceRecordSet) { self.action = action; self.recordSet = recordSet }
+    /// The record set's Name as the client wrote it, for messages that echo it.
+    public var nameAsSent: String?
+    public init(action: ChangeAction, recordSet: ResourceRecordSet, nameAsSent: String? = nil) {
+        self.action = action; self.recordSet = recordSet; self.nameAsSent = nameAsSent
+    }
 }
 
 /// A submitted change batch's status. `version` orders changes: a change

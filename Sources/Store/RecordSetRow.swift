@@ -36,15 +36,6 @@ enum RecordSetRow {
         [zoneID, key.name.lowercased.description, key.type.description, key.setIdentifier ?? ""]
     }
 
-    /// Bytes whose order is `DomainName.canonicalOrder`: labels from the
-    /// rightmost, each lowercased byte written as 0x01 then the byte, each
-    /// label closed by 0x00 (so a label sorts before its extensions).
-    static func orderKey(_ name: DomainName) -> Data {
-        var key = Data()
-        for label in name.lowercased.labels.reversed() {
-            for byte in label { key.append(contentsOf: [1, byte]) }
-            key.append(0)
-        }
-        return key
-    }
+    /// Bytes in Route 53's listing order (`DomainName.route53SortKey`).
+    static func orderKey(_ name: DomainName) -> Data { Data(name.route53SortKey) }
 }

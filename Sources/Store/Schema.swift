@@ -24,9 +24,12 @@ enum Schema {
                     created_version INTEGER NOT NULL
                 );
 
+                -- Caller references stay used after their zone is deleted (Route 53's rule).
+                CREATE TABLE caller_reference (reference TEXT PRIMARY KEY);
+
                 -- name is the lowercase presentation form; set_identifier is '' when
                 -- absent (Route 53 set identifiers are never empty); data is the
-                -- whole ResourceRecordSet as JSON; order_key sorts names canonically.
+                -- whole ResourceRecordSet as JSON; order_key sorts names in Route 53's listing order.
                 CREATE TABLE record_set (
                     zone_id TEXT NOT NULL REFERENCES hosted_zone(id) ON DELETE CASCADE,
                     name TEXT NOT NULL,

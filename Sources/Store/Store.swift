@@ -42,14 +42,14 @@ public final class Store: Sendable {
     // MARK: Hosted zones
 
     /// Creates a zone holding `initialRecordSets` (its SOA and NS sets).
-    /// Throws HostedZoneAlreadyExists when `callerReference` is taken and
+    /// Throws HostedZoneAlreadyExists when `callerReference` was ever used and
     /// ConflictingDomainExists when a zone named `name` exists.
     public func createHostedZone(name: DomainName, callerReference: String, comment: String?,
                                  initialRecordSets: [ResourceRecordSet], id: String, changeID: String,
                                  submittedAt: Int64) throws -> (HostedZone, ChangeInfo) {
         let zone = HostedZone(id: id, name: name.lowercased, callerReference: callerReference, comment: comment)
         return try writer.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM hosted_zone WHERE caller_reference = ?",
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM caller_reference WHERE reference = ?",
                                  arguments: [callerReference]) != nil {
                 throw Route53Error("HostedZoneAlreadyExists", status: 409,
                                    "A hosted zone has already been created with the specified caller reference.")
@@ -66,6 +66,7 @@ public final class Store: Sendable {
                     VALUES (?, ?, ?, ?, ?)
                     """,
                 arguments: [id, zone.name.description, callerReference, comment, change.version])
+            try db.execute(sql: "INSERT INTO caller_reference (reference) VALUES (?)", arguments: [callerReference])
             for set in initialRecordSets { try RecordSetRow.save(set, zoneID: id, db) }
             return (zone, change)
         }

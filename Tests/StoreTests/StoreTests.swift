@@ -125,8 +125,9 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         expectError("NoSuchHostedZone", status: 404) { _ = try store.tags(resourceType: "hostedzone", resourceID: "Z1") }
         #expect(try store.recordSetCount(zoneID: "Z2") == 2)
         #expect(try store.tags(resourceType: "hostedzone", resourceID: "Z2").count == 1)
-        // The name and caller reference are free again; no rows were left behind.
-        try makeZone(store, id: "Z3")
+        // The caller reference stays used (Route 53's rule); the name is free again.
+        expectError("HostedZoneAlreadyExists", status: 409) { _ = try makeZone(store, id: "Z3") }
+        try makeZone(store, id: "Z3", reference: "ref-3")
         #expect(try store.recordSetCount(zoneID: "Z3") == 2)
         #expect(try store.tags(resourceType: "hostedzone", resourceID: "Z3").isEmpty)
         expectError("NoSuchHostedZone", status: 404) {
@@ -166,14 +167,14 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         #expect(stored.map(\.key).first?.name == name("example.com."))
     }
 
-    @Test func orderKeyFollowsCanonicalOrder() throws {
+    @Test func orderKeyFollowsRoute53Order() throws {
         let names = ["example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.", "zABC.a.EXAMPLE.",
                      "z.example.", "\\001.z.example.", "*.z.example.", "\\200.z.example.", "a\\000.example.",
                      "a.", "b.", "\\000.", "."].map(name)
         for a in names {
             for b in names {
                 #expect((RecordSetRow.orderKey(a).lexicographicallyPrecedes(RecordSetRow.orderKey(b)))
-                        == DomainName.canonicalOrder(a, b), "\(a) \(b)")
+                        == DomainName.route53Order(a, b), "\(a) \(b)")
             }
         }
     }
