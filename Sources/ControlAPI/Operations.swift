@@ -177,15 +177,15 @@ struct Operations {
     private func changeRecordSets(_ id: String, _ body: Data) throws -> Reply {
         let (changes, comment) = try RequestDecoding.changeBatch(body)
         let zone = try zone(id)
-        try Support.check(changes, zoneID: id)
         let validator = ChangeBatchValidator(zone: zone, catalog: backend.catalog)
         let change = try backend.commit {
             var compiled: Zone? = nil
             let change = try store.changeRecordSets(zoneID: id, changeID: Identifier.make("C"), submittedAt: Identifier.now(),
                                                     comment: comment) { current in
-                validator.apply(changes, to: current).flatMap { sets in
-                    backend.compile(zone, sets).map { compiled = $0; return sets }
-                }
+                // Route 53's rules first, so its messages win; then what Nearcast can answer.
+                validator.apply(changes, to: current)
+                    .flatMap { sets in Support.check(changes, zoneID: id).map { sets } }
+                    .flatMap { sets in backend.compile(zone, sets).map { compiled = $0; return sets } }
             }
             return (change, change.version, [id: compiled])
         }
@@ -332,7 +332,11 @@ enum Identifier {
 enum Support {
     /// Rejects routing policies and alias targets Nearcast cannot answer yet,
     /// instead of storing data it would answer wrongly.
-    static func check(_ changes: [Change], zoneID: String) throws(Route53Error) {
+    static func check(_ changes: [Change], zoneID: String) -> Result<Void, Route53Error> {
+        Result { () throws(Route53Error) in try checkEach(changes, zoneID: zoneID) }
+    }
+
+    private static func checkEach(_ changes: [Change], zoneID: String) throws(Route53Error) {
         for change in changes where change.action != .delete {
             let set = change.recordSet
             let policy = [("Weight", set.weight != nil), ("Failover", set.failover != nil),

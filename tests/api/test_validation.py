@@ -122,10 +122,13 @@ def test_set_identifier_without_policy(z, rejected):
 
 
 def test_two_routing_policies(z, rejected):
-    """1.10: Region and Weight together. Route 53 says 'found more than one'; Nearcast may instead refuse
-    Weight as unsupported. Either way InvalidInput and nothing stored."""
-    err = rejected(create(rrset(f"x.{z['name']}", "A", ["192.0.2.1"], set_id="two", region="us-east-1", Weight=1)))
-    assert_error(err, "InvalidInput", 400)
+    """1.10: Region and Weight together: Route 53's rule runs before Nearcast's own support check."""
+    name = f"x.{z['name']}"
+    err = rejected(create(rrset(name, "A", ["192.0.2.1"], set_id="two", region="us-east-1", Weight=1)))
+    assert_error(err, "InvalidInput", 400,
+                 "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, "
+                 f"GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, "
+                 f"Name={name}, Type=A, SetIdentifier=two]")
 
 
 def test_second_latency_set_in_same_region(z, rejected):
