@@ -1,6 +1,7 @@
 import Authority
 import ControlAPI
 import DNSWire
+import Foundation
 import LatencyModel
 import NIOConcurrencyHelpers
 import NIOCore
@@ -44,6 +45,12 @@ public final class ServedData: Route53Backend, Sendable {
         }
         guard errors.isEmpty else { throw LoadErrors(messages: errors) }
         return zones
+    }
+
+    /// The snapshot a node would serve from `config` and the store at `path`.
+    public static func snapshot(of config: LoadedConfiguration, storeAt path: String) throws -> Snapshot {
+        guard FileManager.default.fileExists(atPath: path) else { throw LoadErrors(messages: ["\(path): no such store"]) }
+        return compose(config, try compileStore(try Store(path: path), config: config), version: 1)
     }
 
     /// The snapshot of a config and the API's zones.

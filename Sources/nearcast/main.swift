@@ -98,6 +98,7 @@ struct Answer: ParsableCommand {
     @Option(help: "The address the query comes from.") var client: String = "127.0.0.1"
     @Option(help: "An EDNS Client Subnet, e.g. 81.2.69.0/24.") var ecs: String?
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Also answer from the hosted zones in this data directory (the API's store).") var dataDir: String?
 
     func run() throws {
         guard let qtype = RRType(mnemonic: type) else { throw ValidationError("unknown type '\(type)'") }
@@ -114,7 +115,7 @@ struct Answer: ParsableCommand {
         case .success(let value): loaded = value
         case .failure(let errors): print(errors.description); throw ExitCode(1)
         }
-        let snapshot = loaded.snapshot
+        let snapshot = try dataDir.map { try ServedData.snapshot(of: loaded, storeAt: $0 + "/nearcast.sqlite") } ?? loaded.snapshot
         let explanation = snapshot.explain(Question(name: qname, type: qtype), client: ClientLocation(source: sourceAddress, ecs: subnet))
         let resolution = explanation.resolution
         let scope = subnet.map { $0.sourcePrefix == 0 ? 0 : resolution.scope } ?? resolution.scope
