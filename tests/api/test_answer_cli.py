@@ -3,9 +3,9 @@
 import json
 import subprocess
 
-from tests.e2e.e2e_helpers import NEARCAST_BIN
+from .api_helpers import apply, create, latency, wait_insync  # also puts tests/e2e on sys.path
 
-from .api_helpers import apply, create, latency, wait_insync
+from e2e_helpers import NEARCAST_BIN  # noqa: E402
 
 
 def test_answer_reads_hosted_zones_from_the_store(api, r53, zone):
