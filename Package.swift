@@ -40,6 +40,7 @@ let package = Package(
             "Route53Model", "Store", "SigV4", "Authority", "ZoneFile",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The running node: config, loading, snapshot distribution, listeners.
         .target(name: "NearcastServer", dependencies: [

@@ -83,13 +83,17 @@ extension Snapshot {
                 return result
             }
             if question.type == .any, let first = node.entries.first {
-                appendEntry(first.entry, owner: name, type: first.type, zone: zone, to: .answer, result: &result, hit: &hit, client: client)
+                if !appendEntry(first.entry, owner: name, type: first.type, zone: zone, to: .answer, result: &result, hit: &hit, client: client) {
+                    result.authority.append(zone.negativeSOA)
+                }
                 return result
             }
             if let cname = node[.cname] {
-                let start = result.answer.count
-                appendEntry(cname, owner: name, type: .cname, zone: zone, to: .answer, result: &result, hit: &hit, client: client)
-                guard case .cname(let target)? = result.answer[start...].first?.data,
+                guard appendEntry(cname, owner: name, type: .cname, zone: zone, to: .answer, result: &result, hit: &hit, client: client) else {
+                    result.authority.append(zone.negativeSOA)  // an alias CNAME whose target has none
+                    return result
+                }
+                guard case .cname(let target)? = result.answer.last?.data,
                       target.isSubdomain(of: zone.origin), !visited.contains(target), visited.count < Self.maxChain
                 else { return result }
                 name = target

@@ -13,8 +13,9 @@ public protocol Route53Backend: Sendable {
     var catalog: RegionCatalog { get }
     /// The snapshot DNS currently answers from.
     var snapshot: Snapshot { get }
-    /// True when a zone of this name is declared in the config file.
-    func isConfigZone(_ name: DomainName) -> Bool
+    /// A config-file zone at, above or below `name`, if any: such a name
+    /// cannot be a hosted zone.
+    func configZone(overlapping name: DomainName) -> DomainName?
     /// Compiles a hosted zone's record sets into DNS data, or says why not.
     func compile(_ zone: HostedZone, _ sets: [ResourceRecordSet]) -> Result<Zone, Route53Error>
     /// Runs `write` (one store transaction returning the store version it

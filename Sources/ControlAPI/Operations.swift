@@ -16,9 +16,13 @@ struct Operations {
 
     /// Finds the operation for a method and path (Route 53's REST routes).
     func dispatch(method: String, path: String, body: Data) throws -> Reply {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard parts.first == "2013-04-01" else { throw unknownOperation(method, path) }
-        let route = Array(parts.dropFirst())
+        // Route on exactly what was signed: no empty, "." or ".." segments (a trailing "/" is fine).
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        let segments = parts.last == "" ? Array(parts.dropLast()) : parts
+        guard segments.first == "2013-04-01", !segments.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw unknownOperation(method, path)
+        }
+        let route = Array(segments.dropFirst())
         let second = route.count > 1 ? HostedZoneID.bare(route[1]) : ""
         switch (method, route.first ?? "", route.count, route.count == 3 ? route[2] : "") {
         case ("POST", "hostedzone", 1, _): return try createHostedZone(body)
@@ -54,21 +58,22 @@ struct Operations {
         guard (1...128).contains(request.callerReference.count) else {
             throw Route53Error.invalidInput("Invalid request: CallerReference must be 1 to 128 characters")
         }
-        if backend.isConfigZone(name) {
-            throw Route53Error("ConflictingDomainExists", "The zone \(name.route53Text) is declared in Nearcast's config file and cannot also be created through the API.")
-        }
         let nameServers = backend.nameServers
+        // Presentation text (RFC 1035 escapes), which is what values are parsed as.
         let apex: [ResourceRecordSet] = [
             ResourceRecordSet(name: name, type: .soa, ttl: 900, records: [
-                "\(nameServers[0].route53Text) hostmaster.\(name.route53Text) 1 7200 900 1209600 86400"]),
-            ResourceRecordSet(name: name, type: .ns, ttl: 172800, records: nameServers.map(\.route53Text)),
+                "\(nameServers[0]) hostmaster.\(name) 1 7200 900 1209600 86400"]),
+            ResourceRecordSet(name: name, type: .ns, ttl: 172800, records: nameServers.map(\.description)),
         ]
         let id = Identifier.make("Z"), changeID = Identifier.make("C")
+        let compiled = try backend.compile(HostedZone(id: id, name: name, callerReference: request.callerReference), apex).get()
         let (zone, change) = try backend.commit {
+            if let clash = backend.configZone(overlapping: name) {
+                throw Route53Error("ConflictingDomainExists", "The zone \(name.route53Text) overlaps the zone \(clash.route53Text) of Nearcast's config file; a name can be served from only one of them.")
+            }
             let (zone, change) = try store.createHostedZone(name: name, callerReference: request.callerReference,
                                                             comment: request.comment, initialRecordSets: apex, id: id,
                                                             changeID: changeID, submittedAt: Identifier.now())
-            let compiled = try backend.compile(zone, apex).get()
             return ((zone, change), change.version, [zone.id: compiled])
         }
         return (201, .element("CreateHostedZoneResponse", [
@@ -112,7 +117,7 @@ struct Operations {
         let page = all[start...].prefix(limit)
         let next = start + page.count < all.count ? all[start + page.count] : nil
         var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
-        if let marker = query["marker"] { children.append(.text("Marker", marker)) }
+        children.append(.text("Marker", query["marker"] ?? ""))
         children.append(.text("IsTruncated", next == nil ? "false" : "true"))
         if let next { children.append(.text("NextMarker", next.id)) }
         children.append(.text("MaxItems", String(limit)))
@@ -343,6 +348,9 @@ enum Support {
                           ("GeoLocation", set.geoLocation != nil), ("MultiValueAnswer", set.multiValueAnswer != nil)]
             if let unsupported = policy.first(where: { $0.1 }) {
                 throw .invalidInput("Invalid request: Nearcast does not support the \(unsupported.0) routing policy yet (\(set.name.route53Text) \(set.type)); simple and latency record sets are supported")
+            }
+            if set.type == .ns, set.aliasTarget != nil || set.region != nil {
+                throw .invalidInput("Invalid request: NS record sets (delegations) must be simple record sets with values (\(set.name.route53Text))")
             }
             if let alias = set.aliasTarget, alias.hostedZoneID != zoneID {
                 throw .invalidInput("Invalid request: Nearcast answers alias records only for targets in the same hosted zone (\(zoneID)), not \(alias.hostedZoneID)")

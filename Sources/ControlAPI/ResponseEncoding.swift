@@ -78,7 +78,8 @@ enum ResponseEncoding {
         let message = error.code == "InvalidChangeBatch" ? "[" + error.messages.joined(separator: ", ") + "]"
             : error.messages.joined(separator: " ")
         return .element("ErrorResponse", [
-            .element("Error", [.text("Type", "Sender"), .text("Code", error.code), .text("Message", message)]),
+            .element("Error", [.text("Type", error.status >= 500 ? "Receiver" : "Sender"), .text("Code", error.code),
+                               .text("Message", message)]),
             .text("RequestId", requestID),
         ])
     }

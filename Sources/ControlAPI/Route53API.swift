@@ -3,6 +3,7 @@ import DNSWire
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 import LatencyModel
 import Route53Model
 import SigV4
@@ -45,7 +46,11 @@ public struct Route53API: Sendable {
         }
         do {
             let operation = Operations(backend: backend, query: Query(request.uri.queryParameters))
-            let (status, document, headers) = try operation.dispatch(method: request.method.rawValue, path: request.uri.path, body: body)
+            let method = request.method.rawValue, path = request.uri.path
+            // Operations block on SQLite (and its fsync): keep them off the cooperative pool.
+            let (status, document, headers) = try await NIOThreadPool.singleton.runIfActive {
+                try operation.dispatch(method: method, path: path, body: body)
+            }
             return xmlResponse(status: status, document, requestID: requestID, extraHeaders: headers)
         } catch let error as Route53Error {
             return failure(error, requestID: requestID)

@@ -47,6 +47,10 @@ struct XMLElementNode: Sendable {
             if !stack.isEmpty { stack[stack.count - 1].text += string }
         }
 
+        func parser(_ parser: XMLParser, foundCDATA block: Data) {
+            if !stack.isEmpty { stack[stack.count - 1].text += String(decoding: block, as: UTF8.self) }
+        }
+
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
             guard let done = stack.popLast() else { return }
             if stack.isEmpty { root = done } else { stack[stack.count - 1].children.append(done) }

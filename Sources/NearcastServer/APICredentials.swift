@@ -23,7 +23,7 @@ enum APICredentials {
             try store.addCredential(accessKeyID: generated.accessKeyID, secretAccessKey: generated.secretAccessKey)
             let file = dataDirectory + "/credentials"
             let text = "[nearcast]\naws_access_key_id = \(generated.accessKeyID)\naws_secret_access_key = \(generated.secretAccessKey)\n"
-            if FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) {
+            if writeSecret(text, to: file) {
                 logger.notice("""
                     no API credentials were configured, so Nearcast made a key pair and stored it in \(file); use it with
                       AWS_SHARED_CREDENTIALS_FILE=\(file) AWS_PROFILE=nearcast aws route53 list-hosted-zones --endpoint-url http://<api address>
@@ -34,6 +34,16 @@ enum APICredentials {
             keys.append(generated)
         }
         return keys.map { Credential(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey) }
+    }
+
+    /// Writes a new file readable by its owner only from the start; false if
+    /// it exists or cannot be made.
+    private static func writeSecret(_ text: String, to path: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == bytes.count
     }
 
     private static func random(_ count: Int, from alphabet: String) -> String {

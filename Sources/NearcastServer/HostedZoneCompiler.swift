@@ -8,7 +8,7 @@ import ZoneFile
 enum HostedZoneCompiler {
     /// Simple sets become plain RRsets, `Region` sets latency groups, and
     /// same-zone aliases alias entries. Values are parsed as zone-file
-    /// presentation text, relative to the zone. Any problem is an
+    /// presentation text, absolute as Route 53 takes them. Any problem is an
     /// InvalidChangeBatch error naming the record set.
     static func compile(_ zone: HostedZone, _ sets: [ResourceRecordSet], catalog: RegionCatalog) -> Result<Zone, Route53Error> {
         var records: [DeclaredRecord] = [], latency: [LatencyDeclaration] = [], aliases: [AliasDeclaration] = []
@@ -21,7 +21,7 @@ enum HostedZoneCompiler {
             } else {
                 var rdata: [RData] = []
                 for value in set.records ?? [] {
-                    do { rdata.append(try RData(presentation: value, type: set.type, origin: zone.name)) } catch {
+                    do { rdata.append(try RData(presentation: value, type: set.type, origin: .root)) } catch {
                         problems.append("Invalid Resource Record: 'FATAL problem: \(error) encountered with '\(value)''")
                     }
                 }

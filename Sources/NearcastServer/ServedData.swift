@@ -34,8 +34,8 @@ public final class ServedData: Route53Backend, Sendable {
         var zones: [String: Zone] = [:]
         var errors: [String] = []
         for zone in try store.hostedZones() {
-            if config.snapshot.zones[zone.name] != nil {
-                errors.append("the zone \(zone.name) is declared in the config file and also exists as hosted zone \(zone.id) in the store")
+            if let clash = configZone(overlapping: zone.name, in: config) {
+                errors.append("the config file's zone \(clash) overlaps hosted zone \(zone.id) (\(zone.name)) in the store; a name can be served from only one of them")
                 continue
             }
             switch HostedZoneCompiler.compile(zone, try store.recordSets(zoneID: zone.id), catalog: config.snapshot.catalog) {
@@ -72,8 +72,12 @@ public final class ServedData: Route53Backend, Sendable {
     public var catalog: RegionCatalog { state.withLockedValue { $0.config.snapshot.catalog } }
     public var snapshot: Snapshot { distributor.latest }
 
-    public func isConfigZone(_ name: DomainName) -> Bool {
-        state.withLockedValue { $0.config.snapshot.zones[name] != nil }
+    public func configZone(overlapping name: DomainName) -> DomainName? {
+        state.withLockedValue { Self.configZone(overlapping: name, in: $0.config) }
+    }
+
+    static func configZone(overlapping name: DomainName, in config: LoadedConfiguration) -> DomainName? {
+        config.snapshot.zones.keys.first { $0.isSubdomain(of: name) || name.isSubdomain(of: $0) }
     }
 
     public func compile(_ zone: HostedZone, _ sets: [ResourceRecordSet]) -> Result<Zone, Route53Error> {

@@ -87,8 +87,24 @@ struct StateChecks {
             }
             if !(byName[alias.dnsName] ?? []).contains(where: { $0.type == set.type }) {
                 problems.append(ChangeBatchMessages.aliasTargetNotFound(set, alias))
+            } else if leadsBack(to: set.name, from: alias.dnsName, type: set.type) {
+                problems.append(ChangeBatchMessages.aliasTargetsItself(set, alias))
             }
         }
+    }
+
+    /// True when following same-zone aliases of `type` from `start` reaches `origin` again.
+    private func leadsBack(to origin: DomainName, from start: DomainName, type: RRType) -> Bool {
+        var seen: Set<DomainName> = []
+        var pending = [start]
+        while let name = pending.popLast() {
+            if name == origin { return true }
+            guard seen.insert(name).inserted else { continue }
+            for target in byName[name] ?? [] where target.type == type {
+                if let hop = target.aliasTarget, bareZoneID(hop.hostedZoneID) == zone.id { pending.append(hop.dnsName) }
+            }
+        }
+        return false
     }
 
     /// After the batch, when it touched them: exactly one SOA set, at the
