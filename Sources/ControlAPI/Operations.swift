@@ -49,6 +49,12 @@ struct Operations {
         Route53Error("InvalidSignatureException", status: 403, "No Route 53 operation matches \(method) \(path)")
     }
 
+    /// Up to `limit` items from `start`, and the first item after them.
+    static func page<T>(_ all: [T], from start: Int, limit: Int) -> (items: ArraySlice<T>, next: T?) {
+        let items = all[start...].prefix(limit)
+        return (items, items.endIndex < all.endIndex ? all[items.endIndex] : nil)
+    }
+
     // MARK: Hosted zones
 
     private func createHostedZone(_ body: Data) throws -> Reply {
@@ -114,8 +120,7 @@ struct Operations {
             }
             start = index
         }
-        let page = all[start...].prefix(limit)
-        let next = start + page.count < all.count ? all[start + page.count] : nil
+        let (page, next) = Self.page(all, from: start, limit: limit)
         var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
         children.append(.text("Marker", query["marker"] ?? ""))
         children.append(.text("IsTruncated", next == nil ? "false" : "true"))
@@ -142,8 +147,7 @@ struct Operations {
         } else if query["hostedzoneid"] != nil {
             throw Route53Error.invalidInput("Invalid request: HostedZoneId requires DNSName")
         }
-        let page = all[start...].prefix(limit)
-        let next = start + page.count < all.count ? all[start + page.count] : nil
+        let (page, next) = Self.page(all, from: start, limit: limit)
         var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
         if let text = query["dnsname"] { children.append(.text("DNSName", text)) }
         if let id = query["hostedzoneid"] { children.append(.text("HostedZoneId", id)) }
@@ -217,13 +221,12 @@ struct Operations {
             start = sets.firstIndex { set in
                 if set.name != name { return DomainName.route53Order(name, set.name) }
                 guard let type else { return true }
-                return set.key == from || !(set.key < from)
+                return !(set.key < from)
             } ?? sets.endIndex
         } else if query["type"] != nil {
             throw Route53Error.invalidInput("")
         }
-        let page = sets[start...].prefix(limit)
-        let next = start + page.count < sets.count ? sets[start + page.count] : nil
+        let (page, next) = Self.page(sets, from: start, limit: limit)
         var children: [XML] = [.element("ResourceRecordSets", page.map(ResponseEncoding.recordSet))]
         children.append(.text("IsTruncated", next == nil ? "false" : "true"))
         if let next {

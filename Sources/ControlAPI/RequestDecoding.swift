@@ -205,13 +205,3 @@ enum RequestDecoding {
         return ids.children("ResourceId").map { $0.text.trimmingCharacters(in: .whitespaces) }
     }
 }
-
-/// Route 53 ids appear bare (`Z123`) or with a type prefix (`/hostedzone/Z123`).
-enum HostedZoneID {
-    static func bare(_ id: String) -> String {
-        for prefix in ["/hostedzone/", "hostedzone/", "/change/", "change/"] where id.hasPrefix(prefix) {
-            return String(id.dropFirst(prefix.count))
-        }
-        return id
-    }
-}

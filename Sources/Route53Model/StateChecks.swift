@@ -76,7 +76,7 @@ struct StateChecks {
     mutating func checkAliasTargets(of changes: [Change]) {
         for change in changes where change.action != .delete {
             let set = change.recordSet
-            guard let alias = set.aliasTarget, bareZoneID(alias.hostedZoneID) == zone.id,
+            guard let alias = set.aliasTarget, HostedZoneID.bare(alias.hostedZoneID) == zone.id,
                   set.name.isSubdomain(of: zone.name) else { continue }
             if alias.dnsName == set.name {
                 problems.append(ChangeBatchMessages.aliasTargetsItself(set, alias))
@@ -101,7 +101,7 @@ struct StateChecks {
             if name == origin { return true }
             guard seen.insert(name).inserted else { continue }
             for target in byName[name] ?? [] where target.type == type {
-                if let hop = target.aliasTarget, bareZoneID(hop.hostedZoneID) == zone.id { pending.append(hop.dnsName) }
+                if let hop = target.aliasTarget, HostedZoneID.bare(hop.hostedZoneID) == zone.id { pending.append(hop.dnsName) }
             }
         }
         return false
@@ -140,14 +140,9 @@ extension ResourceRecordSet {
         func normalized(_ set: ResourceRecordSet) -> ResourceRecordSet {
             var set = set
             set.records = set.records?.map { ValueChecks.canonical($0, set.type) }.sorted()
-            if let id = set.aliasTarget?.hostedZoneID { set.aliasTarget?.hostedZoneID = bareZoneID(id) }
+            if let id = set.aliasTarget?.hostedZoneID { set.aliasTarget?.hostedZoneID = HostedZoneID.bare(id) }
             return set
         }
         return normalized(self) == normalized(other)
     }
-}
-
-/// A hosted zone ID without the `/hostedzone/` prefix clients may send.
-func bareZoneID(_ id: String) -> String {
-    id.hasPrefix("/hostedzone/") ? String(id.dropFirst("/hostedzone/".count)) : id
 }

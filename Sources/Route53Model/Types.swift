@@ -140,3 +140,13 @@ extension RRType: Codable {
         try container.encode(description)
     }
 }
+
+/// Route 53 ids appear bare (`Z123`) or with their type prefix (`/hostedzone/Z123`, `/change/C1`).
+public enum HostedZoneID {
+    public static func bare(_ id: String) -> String {
+        for prefix in ["/hostedzone/", "hostedzone/", "/change/", "change/"] where id.hasPrefix(prefix) {
+            return String(id.dropFirst(prefix.count))
+        }
+        return id
+    }
+}

@@ -48,13 +48,6 @@ enum Schema {
                     comment TEXT
                 );
 
-                -- The version of the last change to each zone, kept after the zone is deleted.
-                CREATE TABLE zone_version (
-                    zone_id TEXT PRIMARY KEY,
-                    version INTEGER NOT NULL
-                );
-                CREATE INDEX zone_version_version ON zone_version (version);
-
                 CREATE TABLE tag (
                     resource_type TEXT NOT NULL,
                     resource_id TEXT NOT NULL,

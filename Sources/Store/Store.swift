@@ -59,7 +59,7 @@ public final class Store: Sendable {
                 throw Route53Error("ConflictingDomainExists",
                                    "A conflicting domain is already associated with the given VPC or Delegation Set.")
             }
-            let change = try Self.recordChange(changeID, submittedAt: submittedAt, comment: nil, zoneID: id, db)
+            let change = try Self.recordChange(changeID, submittedAt: submittedAt, comment: nil, db)
             try db.execute(
                 sql: """
                     INSERT INTO hosted_zone (id, name, caller_reference, comment, created_version)
@@ -102,7 +102,7 @@ public final class Store: Sendable {
         try writer.write { db in
             var zone = try Self.existingZone(zoneID, db)
             zone.comment = comment
-            try Self.touchZone(zoneID, version: Self.nextVersion(db), db)
+            _ = try Self.nextVersion(db)
             try db.execute(sql: "UPDATE hosted_zone SET comment = ? WHERE id = ?", arguments: [comment, zoneID])
             return zone
         }
@@ -118,7 +118,7 @@ public final class Store: Sendable {
                 throw Route53Error("HostedZoneNotEmpty",
                                    "The specified hosted zone contains non-required resource record sets and so cannot be deleted.")
             }
-            let change = try Self.recordChange(changeID, submittedAt: submittedAt, comment: nil, zoneID: id, db)
+            let change = try Self.recordChange(changeID, submittedAt: submittedAt, comment: nil, db)
             try db.execute(sql: "DELETE FROM hosted_zone WHERE id = ?", arguments: [id])  // cascades to record_set
             try db.execute(sql: "DELETE FROM tag WHERE resource_type = 'hostedzone' AND resource_id = ?",
                            arguments: [id])
@@ -159,7 +159,7 @@ public final class Store: Sendable {
                 if removed.removeValue(forKey: set.key) != set { try RecordSetRow.save(set, zoneID: zoneID, db) }
             }
             for key in removed.keys { try RecordSetRow.delete(key, zoneID: zoneID, db) }
-            return try Self.recordChange(changeID, submittedAt: submittedAt, comment: comment, zoneID: zoneID, db)
+            return try Self.recordChange(changeID, submittedAt: submittedAt, comment: comment, db)
         }
     }
 
@@ -235,18 +235,6 @@ public final class Store: Sendable {
         }
     }
 
-    // MARK: Change feed
-
-    /// Ids of the zones created, deleted, re-commented or whose record sets
-    /// changed at a version above `version`, least recently changed first.
-    /// Tag changes are not zone changes.
-    public func zonesChanged(since version: UInt64) throws -> [String] {
-        try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT zone_id FROM zone_version WHERE version > ? ORDER BY version",
-                                arguments: [version])
-        }
-    }
-
     // MARK: Helpers (inside a transaction)
 
     private static let maxTagsPerResource = 50
@@ -261,18 +249,12 @@ public final class Store: Sendable {
         return try currentVersion(db)
     }
 
-    private static func touchZone(_ zoneID: String, version: UInt64, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO zone_version (zone_id, version) VALUES (?, ?)",
-                       arguments: [zoneID, version])
-    }
-
-    /// Takes the next version for a change to `zoneID` and records the ChangeInfo.
-    private static func recordChange(_ id: String, submittedAt: Int64, comment: String?, zoneID: String,
+    /// Takes the next version for a change and records the ChangeInfo.
+    private static func recordChange(_ id: String, submittedAt: Int64, comment: String?,
                                      _ db: Database) throws -> ChangeInfo {
         let change = ChangeInfo(id: id, version: try nextVersion(db), submittedAt: submittedAt, comment: comment)
         try db.execute(sql: "INSERT INTO change (id, version, submitted_at, comment) VALUES (?, ?, ?, ?)",
                        arguments: [id, change.version, submittedAt, comment])
-        try touchZone(zoneID, version: change.version, db)
         return change
     }
 

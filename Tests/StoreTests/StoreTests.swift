@@ -211,7 +211,6 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         #expect(try store.version == 1)
         #expect(try store.change(id: "C2") == nil)
         #expect(try store.recordSets(zoneID: "Z1") == apex("example.com."))
-        #expect(try store.zonesChanged(since: 1).isEmpty)
     }
 
     @Test func failureAfterPartialWriteWritesNothing() throws {
@@ -298,21 +297,6 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         _ = try store.credentials()
         #expect(try store.version == expected)
     }
-
-    @Test func zonesChangedSinceAVersion() throws {
-        let store = try Store.inMemory()
-        try makeZone(store)                                                   // 1
-        try makeZone(store, "other.example.", id: "Z2", reference: "ref-2")   // 2
-        _ = try store.changeRecordSets(zoneID: "Z1", changeID: "C3", submittedAt: 0, comment: nil) { .success($0) } // 3
-        try store.changeTags(resourceType: "hostedzone", resourceID: "Z2", add: [(key: "a", value: "b")], remove: []) // 4
-        _ = try store.deleteHostedZone(id: "Z2", changeID: "D5", submittedAt: 0) { _ in true }  // 5
-        _ = try store.updateComment(zoneID: "Z1", comment: "c")              // 6
-        #expect(try store.zonesChanged(since: 0) == ["Z2", "Z1"])
-        #expect(try store.zonesChanged(since: 2) == ["Z2", "Z1"])
-        #expect(try store.zonesChanged(since: 3) == ["Z2", "Z1"])
-        #expect(try store.zonesChanged(since: 5) == ["Z1"])
-        #expect(try store.zonesChanged(since: 6) == [])
-    }
 }
 
 @Suite struct TagTests {
@@ -390,7 +374,6 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
             #expect(try store.change(id: "C2") == ChangeInfo(id: "C2", version: 2, submittedAt: 7, comment: "hi"))
             #expect(try store.tags(resourceType: "hostedzone", resourceID: "Z1").map(\.value) == ["b"])
             #expect(try store.credentials().map(\.secretAccessKey) == ["S"])
-            #expect(try store.zonesChanged(since: 0) == ["Z1"])
         }
     }
 
