@@ -10,7 +10,7 @@ enum APICredentials {
     /// one, keeps it in the store and in `<data>/credentials` (AWS shared
     /// credentials format, profile `nearcast`), and says how to use it.
     static func resolve(configured: [(accessKeyID: String, secretAccessKey: String)], store: Store,
-                        dataDirectory: String, logger: Logger) throws -> [Credential] {
+                        dataDirectory: String, endpoint: String, logger: Logger) throws -> [Credential] {
         var keys = configured
         let environment = ProcessInfo.processInfo.environment
         if let id = environment["NEARCAST_ACCESS_KEY_ID"], let secret = environment["NEARCAST_SECRET_ACCESS_KEY"] {
@@ -26,10 +26,10 @@ enum APICredentials {
             if writeSecret(text, to: file) {
                 logger.notice("""
                     no API credentials were configured, so Nearcast made a key pair and stored it in \(file); use it with
-                      AWS_SHARED_CREDENTIALS_FILE=\(file) AWS_PROFILE=nearcast aws route53 list-hosted-zones --endpoint-url http://<api address>
+                      AWS_SHARED_CREDENTIALS_FILE=\(file) AWS_PROFILE=nearcast aws route53 list-hosted-zones --endpoint-url http://\(endpoint)
                     """)
             } else {
-                logger.notice("no API credentials were configured; made one (keep it): AWS_ACCESS_KEY_ID=\(generated.accessKeyID) AWS_SECRET_ACCESS_KEY=\(generated.secretAccessKey)")
+                logger.notice("no API credentials were configured, so Nearcast made a key pair for this run; use it with: AWS_ACCESS_KEY_ID=\(generated.accessKeyID) AWS_SECRET_ACCESS_KEY=\(generated.secretAccessKey) AWS_DEFAULT_REGION=us-east-1 aws route53 list-hosted-zones --endpoint-url http://\(endpoint)")
             }
             keys.append(generated)
         }

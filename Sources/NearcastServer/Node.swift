@@ -78,7 +78,7 @@ public final class NearcastNode: Sendable {
 
     private func startAPI(listen: String, settings: ServerSettings, store: Store) async throws {
         let credentials = try APICredentials.resolve(configured: settings.credentials, store: store,
-                                                     dataDirectory: settings.dataDirectory, logger: logger)
+                                                     dataDirectory: settings.dataDirectory, endpoint: listen, logger: logger)
         let address = try parseListenAddress(listen)
         let api = Route53API(backend: data, credentials: credentials)
         let bound = NIOLockedValueBox<Result<Void, Error>?>(nil)
