@@ -49,6 +49,13 @@ struct Operations {
         Route53Error("InvalidSignatureException", status: 403, "No Route 53 operation matches \(method) \(path)")
     }
 
+    /// A page of zones as a HostedZones element. A zone deleted meanwhile
+    /// still lists (with no record sets) rather than failing the listing.
+    private func zoneList(_ zones: ArraySlice<HostedZone>) throws -> XML {
+        let counts = try store.recordSetCounts()
+        return .element("HostedZones", zones.map { ResponseEncoding.hostedZone($0, recordSetCount: counts[$0.id] ?? 0) })
+    }
+
     /// Up to `limit` items from `start`, and the first item after them.
     static func page<T>(_ all: [T], from start: Int, limit: Int) -> (items: ArraySlice<T>, next: T?) {
         let items = all[start...].prefix(limit)
@@ -121,7 +128,7 @@ struct Operations {
             start = index
         }
         let (page, next) = Self.page(all, from: start, limit: limit)
-        var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
+        var children: [XML] = [try zoneList(page)]
         children.append(.text("Marker", query["marker"] ?? ""))
         children.append(.text("IsTruncated", next == nil ? "false" : "true"))
         if let next { children.append(.text("NextMarker", next.id)) }
@@ -148,7 +155,7 @@ struct Operations {
             throw Route53Error.invalidInput("Invalid request: HostedZoneId requires DNSName")
         }
         let (page, next) = Self.page(all, from: start, limit: limit)
-        var children: [XML] = [.element("HostedZones", try page.map { ResponseEncoding.hostedZone($0, recordSetCount: try store.recordSetCount(zoneID: $0.id)) })]
+        var children: [XML] = [try zoneList(page)]
         if let text = query["dnsname"] { children.append(.text("DNSName", text)) }
         if let id = query["hostedzoneid"] { children.append(.text("HostedZoneId", id)) }
         children.append(.text("IsTruncated", next == nil ? "false" : "true"))

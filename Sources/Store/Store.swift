@@ -97,6 +97,14 @@ public final class Store: Sendable {
         }
     }
 
+    /// The number of record sets of every zone, by zone id, in one read.
+    public func recordSetCounts() throws -> [String: Int] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT zone_id, count(*) AS n FROM record_set GROUP BY zone_id")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["zone_id"] as String, $0["n"] as Int) })
+        }
+    }
+
     /// Sets the zone's comment (nil removes it). Throws NoSuchHostedZone.
     public func updateComment(zoneID: String, comment: String?) throws -> HostedZone {
         try writer.write { db in

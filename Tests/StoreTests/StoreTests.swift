@@ -135,6 +135,16 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         }
     }
 
+    @Test func recordSetCountsOfEveryZone() throws {
+        let store = try Store.inMemory()
+        try makeZone(store)
+        try makeZone(store, "other.example.", id: "Z2", reference: "ref-2")
+        _ = try store.changeRecordSets(zoneID: "Z2", changeID: "C3", submittedAt: 0, comment: nil) {
+            .success($0 + [ResourceRecordSet(name: name("www.other.example."), type: .a, ttl: 60, records: ["192.0.2.1"])])
+        }
+        #expect(try store.recordSetCounts() == ["Z1": 2, "Z2": 3])
+    }
+
     @Test func deleteRefusesNonRequiredSets() throws {
         let store = try Store.inMemory()
         try makeZone(store)
