@@ -10,11 +10,7 @@ def api(tmp_path_factory):
     """A `nearcast serve` with the API on, a latency map and no config zones; one per module."""
     s = ApiServer(tmp_path_factory.mktemp("api"))
     yield s
-    crashed = not s.alive()
-    s.stop()
-    if crashed:
-        pytest.fail(f"nearcast died during the module (rc={s.proc.returncode}); stderr tail:\n{s.stderr()[-3000:]}",
-                    pytrace=False)
+    s.stop_checked()
 
 
 @pytest.fixture(scope="module")

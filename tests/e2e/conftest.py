@@ -14,11 +14,7 @@ def server(tmp_path_factory):
     """The standard test server (zonedata.STANDARD), one per test module."""
     s = start_server(tmp_path_factory.mktemp("nearcast"), zonedata.standard_files())
     yield s
-    crashed = not s.alive()
-    s.stop()
-    if crashed:
-        pytest.fail(f"nearcast died during the module (rc={s.proc.returncode}); stderr tail:\n{s.stderr()[-3000:]}",
-                    pytrace=False)
+    s.stop_checked()
 
 
 @pytest.fixture(scope="module")

@@ -296,6 +296,14 @@ class Server:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def stop_checked(self):
+        """Stops the server; fails the test module if it had died on its own."""
+        crashed = not self.alive()
+        self.stop()
+        if crashed:
+            pytest.fail(f"nearcast died during the module (rc={self.proc.returncode}); stderr tail:\n"
+                        f"{self.stderr()[-3000:]}", pytrace=False)
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
