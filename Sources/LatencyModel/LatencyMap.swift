@@ -173,40 +173,48 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
 extension LatencyMap {
     /// Parses the latency map's CSV text (`prefix,region,rtt_ms`; `#` comments,
     /// blank lines and a header line are skipped). Returns the entries and one
-    /// message per bad line, as `file:line: message`.
+    /// message per bad line, as `file:line: message`. Works on UTF-8 bytes:
+    /// maps have millions of lines.
     public static func parseCSV(_ text: String, file: String, catalog: RegionCatalog) -> (entries: [LatencyEntry], errors: [String]) {
         var entries: [LatencyEntry] = []
         var errors: [String] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                .trimmingCharacters(in: " \t\r")
-            if line.isEmpty || (index == 0 && line.lowercased().hasPrefix("prefix,")) { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " \t") }
-            let location = "\(file):\(index + 1)"
-            guard fields.count == 3 else {
-                errors.append("\(location): expected 'prefix,region,rtt_ms', got \(fields.count) fields"); continue
+        var text = text
+        text.withUTF8 { bytes in
+            var lineNumber = 0
+            for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                lineNumber += 1
+                let line = trimmed(rawLine.prefix { $0 != UInt8(ascii: "#") })
+                if line.isEmpty || (lineNumber == 1 && line.starts(with: "prefix,".utf8)) { continue }
+                let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map(trimmed)
+                let location = "\(file):\(lineNumber)"
+                guard fields.count == 3 else {
+                    errors.append("\(location): expected 'prefix,region,rtt_ms', got \(fields.count) fields"); continue
+                }
+                let (prefixText, regionText, rttText) = (string(fields[0]), string(fields[1]), string(fields[2]))
+                guard let prefix = IPPrefix(prefixText) else {
+                    errors.append("\(location): bad prefix '\(prefixText)' (want e.g. 192.0.2.0/24 with no host bits set)"); continue
+                }
+                guard let region = catalog.id(of: regionText) else {
+                    errors.append("\(location): unknown region '\(regionText)'"); continue
+                }
+                guard let rtt = Double(rttText), rtt.isFinite, rtt >= 0 else {
+                    errors.append("\(location): bad rtt_ms '\(rttText)' (want a non-negative number)"); continue
+                }
+                entries.append(LatencyEntry(prefix: prefix, region: region, rttMs: rtt))
             }
-            guard let prefix = IPPrefix(fields[0]) else {
-                errors.append("\(location): bad prefix '\(fields[0])' (want e.g. 192.0.2.0/24 with no host bits set)"); continue
-            }
-            guard let region = catalog.id(of: fields[1]) else {
-                errors.append("\(location): unknown region '\(fields[1])'"); continue
-            }
-            guard let rtt = Double(fields[2]), rtt.isFinite, rtt >= 0 else {
-                errors.append("\(location): bad rtt_ms '\(fields[2])' (want a non-negative number)"); continue
-            }
-            entries.append(LatencyEntry(prefix: prefix, region: region, rttMs: rtt))
         }
         return (entries, errors)
     }
-}
 
-extension StringProtocol {
-    /// The text without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set)
-        guard let first = firstIndex(where: { !scalars.contains($0) }) else { return "" }
-        let last = lastIndex(where: { !scalars.contains($0) })!
-        return String(self[first...last])
+    /// The bytes without leading and trailing spaces, tabs and carriage returns.
+    private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+        guard let first = bytes.firstIndex(where: { !blank($0) }) else { return bytes[bytes.endIndex...] }
+        let last = bytes.lastIndex(where: { !blank($0) })!
+        return bytes[first...last]
+    }
+
+    private static func string(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(decoding: bytes, as: UTF8.self)
     }
 }
