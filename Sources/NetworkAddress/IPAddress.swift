@@ -12,14 +12,17 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 or any RFC 4291 IPv6 text form (via inet_pton).
     public init?(_ text: some StringProtocol) {
         let string = String(text)
-        if string.contains(":") {
+        if string.utf8.contains(UInt8(ascii: ":")) {
             var raw = in6_addr()
             guard inet_pton(AF_INET6, string, &raw) == 1 else { return nil }
-            self = .v6(withUnsafeBytes(of: raw) { IPAddress.integer(from: Array($0)) })
+            self = .v6(withUnsafeBytes(of: raw) { bytes in
+                UInt128(UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))) << 64
+                    | UInt128(UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            })
         } else {
             var raw = in_addr()
             guard inet_pton(AF_INET, string, &raw) == 1 else { return nil }
-            self = .v4(withUnsafeBytes(of: raw) { IPAddress.integer(from: Array($0)) })
+            self = .v4(UInt32(bigEndian: raw.s_addr))
         }
     }
 
@@ -76,12 +79,15 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     /// Parses `10.0.0.0/8`, `2001:db8::/32`, or a bare address (a host prefix).
     /// Bits set beyond the length are rejected: `10.0.0.1/8` is an error.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let address = IPAddress(parts[0]) else { return nil }
+        let bytes = Array(text.utf8)
+        let slash = bytes.firstIndex(of: UInt8(ascii: "/"))
+        guard let address = IPAddress(String(decoding: bytes[..<(slash ?? bytes.endIndex)], as: UTF8.self)) else { return nil }
         var length = address.bitWidth
-        if parts.count == 2 {
-            guard let l = Int(parts[1]), l >= 0, l <= address.bitWidth, parts[1].allSatisfy(\.isASCII) else { return nil }
-            length = l
+        if let slash {
+            let digits = bytes[(slash + 1)...]
+            guard (1...3).contains(digits.count), digits.allSatisfy({ $0 &- 0x30 < 10 }) else { return nil }
+            length = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            guard length <= address.bitWidth else { return nil }
         }
         self.init(address, length: length)
         guard self.address == address else { return nil }
