@@ -55,57 +55,52 @@ def check_healthy(server):
     raise AssertionError(f"server not healthy after the flood: {last!r}")
 
 
-def test_random_garbage_datagrams(server):
-    rng = random.Random(SEED)
+def flood(server, packets, what):
+    """Sends every packet over UDP (draining replies as it goes), then checks the server survived and
+    still answers correctly."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.setblocking(False)
-        for i in range(3000):
-            n = rng.choice([0, 1, 5, 11, 12, 13, 20, 40, 100, 300, 512, 1500, rng.randrange(0, 4000)])
-            s.sendto(rng.randbytes(n), server.addr())
+        for i, packet in enumerate(packets):
+            s.sendto(packet, server.addr())
             if i % 100 == 0:
                 drain(s)
                 time.sleep(0.005)
         drain(s)
-    assert server.alive(), "server crashed on random datagrams"
+    assert server.alive(), f"server crashed on {what}"
     check_healthy(server)
+
+
+def test_random_garbage_datagrams(server):
+    rng = random.Random(SEED)
+    sizes = [0, 1, 5, 11, 12, 13, 20, 40, 100, 300, 512, 1500]
+    flood(server, (rng.randbytes(rng.choice(sizes + [rng.randrange(0, 4000)])) for _ in range(3000)),
+          "random datagrams")
 
 
 def test_truncated_real_queries(server):
     rng = random.Random(SEED + 1)
     qs = real_queries()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.setblocking(False)
-        for i in range(2000):
-            q = rng.choice(qs)
-            s.sendto(q[: rng.randrange(0, len(q))], server.addr())
-            if i % 100 == 0:
-                drain(s)
-                time.sleep(0.005)
-        drain(s)
-    assert server.alive(), "server crashed on truncated queries"
-    check_healthy(server)
+
+    def truncated():
+        q = rng.choice(qs)
+        return q[: rng.randrange(0, len(q))]
+    flood(server, (truncated() for _ in range(2000)), "truncated queries")
 
 
 def test_bit_flipped_real_queries(server):
     rng = random.Random(SEED + 2)
     qs = real_queries()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.setblocking(False)
-        for i in range(3000):
-            q = bytearray(rng.choice(qs))
-            for _ in range(rng.randrange(1, 4)):
-                pos = rng.randrange(0, len(q))
-                q[pos] ^= 1 << rng.randrange(8)
-            # keep QR clear in half of them so they reach the parser past the header check
-            if rng.random() < 0.5:
-                q[2] &= 0x7F
-            s.sendto(bytes(q), server.addr())
-            if i % 100 == 0:
-                drain(s)
-                time.sleep(0.005)
-        drain(s)
-    assert server.alive(), "server crashed on bit-flipped queries"
-    check_healthy(server)
+
+    def flipped():
+        q = bytearray(rng.choice(qs))
+        for _ in range(rng.randrange(1, 4)):
+            pos = rng.randrange(0, len(q))
+            q[pos] ^= 1 << rng.randrange(8)
+        # keep QR clear in half of them so they reach the parser past the header check
+        if rng.random() < 0.5:
+            q[2] &= 0x7F
+        return bytes(q)
+    flood(server, (flipped() for _ in range(3000)), "bit-flipped queries")
 
 
 def test_every_reply_to_garbage_is_a_valid_response(server):
