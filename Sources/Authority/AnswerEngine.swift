@@ -14,6 +14,15 @@ public struct ClientLocation: Sendable {
     }
 }
 
+extension ClientSubnet {
+    /// The ECS option a resolver would send for `prefix` (scope 0).
+    public init(_ prefix: IPPrefix) {
+        // A masked prefix always satisfies ClientSubnet's invariants.
+        try! self.init(family: prefix.address.bitWidth == 32 ? 1 : 2, sourcePrefix: UInt8(prefix.length), scopePrefix: 0,
+                       address: Array(prefix.address.bytes.prefix((prefix.length + 7) / 8)))
+    }
+}
+
 /// A latency choice made while answering, kept for explanations.
 public struct LatencyDecision: Sendable {
     public var owner: DomainName

@@ -277,9 +277,7 @@ struct Operations {
                 }
                 return value
             } ?? (address.bitWidth == 32 ? 24 : 64)
-            let prefix = IPPrefix(address, length: length)
-            subnet = try? ClientSubnet(family: address.bitWidth == 32 ? 1 : 2, sourcePrefix: UInt8(length), scopePrefix: 0,
-                                       address: Array(prefix.address.bytes.prefix((length + 7) / 8)))
+            subnet = ClientSubnet(IPPrefix(address, length: length))
         }
         let resolution = backend.snapshot.resolve(Question(name: name, type: type),
                                                    client: ClientLocation(source: resolver, ecs: subnet))

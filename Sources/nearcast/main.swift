@@ -107,8 +107,7 @@ struct Answer: ParsableCommand {
         var subnet: ClientSubnet? = nil
         if let ecs {
             guard let prefix = IPPrefix(ecs) else { throw ValidationError("bad ECS prefix '\(ecs)' (e.g. 81.2.69.0/24)") }
-            subnet = try ClientSubnet(family: prefix.address.bitWidth == 32 ? 1 : 2, sourcePrefix: UInt8(prefix.length),
-                                      scopePrefix: 0, address: Array(prefix.address.bytes.prefix((prefix.length + 7) / 8)))
+            subnet = ClientSubnet(prefix)
         }
         let loaded: LoadedConfiguration
         switch source.loader.load(configPath: source.path, version: 1) {
