@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // DNS wire format: messages, names, record data, EDNS and ECS. No I/O.
@@ -42,9 +43,19 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Runs health checks (TCP, HTTP, HTTPS, string match, calculated) and decides their status.
+        .target(name: "HealthChecking", dependencies: [
+            "Route53Model",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The running node: config, loading, snapshot distribution, listeners.
         .target(name: "NearcastServer", dependencies: [
-            "DNSWire", "ZoneFile", "LatencyModel", "Authority", "Route53Model", "Store", "ControlAPI", "SigV4",
+            "DNSWire", "ZoneFile", "LatencyModel", "Authority", "Route53Model", "Store", "ControlAPI", "SigV4", "HealthChecking",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -64,6 +75,13 @@ let package = Package(
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DNSWire", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "HealthCheckingTests", dependencies: [
+            "HealthChecking", "Route53Model",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "NearcastServerTests", dependencies: ["NearcastServer", "DNSWire", "LatencyModel", "Authority"]),
     ]
 )

@@ -25,4 +25,10 @@ public protocol Route53Backend: Sendable {
     func commit<T>(_ write: () throws -> (value: T, version: UInt64, zones: [String: Zone?])) throws -> T
     /// True once every DNS listener serves data of store `version` or later.
     func isServing(version: UInt64) -> Bool
+    /// Called after a health check was created, updated or deleted (the
+    /// store already holds the new state), so that checking follows.
+    func healthChecksChanged()
+    /// Every observer's latest observation of a health check (empty before
+    /// the first request completes).
+    func observations(ofHealthCheck id: String) -> [HealthObservation]
 }

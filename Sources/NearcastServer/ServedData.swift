@@ -99,6 +99,10 @@ public final class ServedData: Route53Backend, Sendable {
 
     public func isServing(version: UInt64) -> Bool { served.withLockedValue { $0 >= version } }
 
+    public func healthChecksChanged() {}
+
+    public func observations(ofHealthCheck id: String) -> [HealthObservation] { [] }
+
     /// Swaps in a reloaded config, recompiling the API's zones against it.
     func replaceConfig(_ config: LoadedConfiguration) throws {
         try commitLock.withLock {
