@@ -23,12 +23,26 @@ extension ClientSubnet {
     }
 }
 
-/// A latency choice made while answering, kept for explanations.
-public struct LatencyDecision: Sendable {
+/// A routed record set passed over while answering, and why.
+public struct SkippedSet: Sendable, Equatable {
+    public var setIdentifier: String
+    public var reason: String
+    public init(setIdentifier: String, reason: String) { self.setIdentifier = setIdentifier; self.reason = reason }
+}
+
+/// One routing choice made while answering, kept for explanations.
+public struct RoutingStep: Sendable {
     public var owner: DomainName
     public var type: RRType
-    public var hit: MapHit
-    public var chosen: LatencyRecordSet
+    public var policy: RoutingPolicy
+    /// The latency map block the client fell in (latency groups only).
+    public var hit: MapHit?
+    /// The record sets answered (several for multivalue answers).
+    public var chosen: [RoutedRecordSet] = []
+    /// Members found unhealthy or without data before the choice, in the order tried.
+    public var skipped: [SkippedSet] = []
+    /// True when no member was healthy and the group answered as if all were (Route 53's rule).
+    public var allUnhealthy = false
 }
 
 /// The outcome of answering one question from a snapshot.
@@ -41,7 +55,7 @@ public struct Resolution: Sendable {
     /// The ECS scope the answer is valid for: the longest block length any
     /// client-dependent step used; 0 when nothing depended on the client.
     public var scope = 0
-    public var decisions: [LatencyDecision] = []
+    public var steps: [RoutingStep] = []
 }
 
 extension Snapshot {
@@ -129,11 +143,11 @@ extension Snapshot {
     @discardableResult
     private func appendEntry(_ entry: RecordSetEntry, owner: DomainName, type: RRType, zone: Zone, to section: Section,
                              result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> Bool {
-        guard let rrset = rrset(of: entry, owner: owner, type: type, zone: zone, depth: 0,
-                                result: &result, hit: &hit, client: client) else { return false }
+        guard let pick = pick(entry, owner: owner, type: type, zone: zone, depth: 0,
+                              result: &result, hit: &hit, client: client) else { return false }
         switch section {
-        case .answer: result.answer += rrset.records(owner: owner)
-        case .additional: result.additional += rrset.records(owner: owner)
+        case .answer: result.answer += pick.rrset.records(owner: owner)
+        case .additional: result.additional += pick.rrset.records(owner: owner)
         }
         return true
     }
@@ -141,30 +155,158 @@ extension Snapshot {
     /// The longest alias chain followed.
     static let maxAliasDepth = 8
 
-    /// The RRset an entry gives this client: latency groups choose by the
-    /// client's network (recording the decision and widening the scope),
-    /// aliases take their target's data.
-    private func rrset(of entry: RecordSetEntry, owner: DomainName, type: RRType, zone: Zone, depth: Int,
-                       result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> RRSet? {
-        let content: RecordSetContent
+    /// Route 53 answers at most this many record sets of a multivalue answer group.
+    static let maxMultivalueSets = 8
+
+    /// An RRset chosen for the client, and whether the branch that gave it is healthy.
+    private struct Pick { var rrset: RRSet; var healthy: Bool }
+
+    /// The RRset an entry gives this client: plain sets as they are,
+    /// aliases their target's, routed groups the member their policy and
+    /// the health checks choose. Nil when there is no data (an alias to nothing).
+    private func pick(_ entry: RecordSetEntry, owner: DomainName, type: RRType, zone: Zone, depth: Int,
+                      result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> Pick? {
         switch entry {
-        case .plain(let rrset): return rrset
-        case .alias(let target): content = .alias(target: target)
-        case .latency(let group):
+        case .plain(let rrset): return Pick(rrset: rrset, healthy: true)
+        case .alias(let target, let evaluateTargetHealth):
+            return follow(target, evaluateTargetHealth: evaluateTargetHealth, type: type, zone: zone, depth: depth,
+                          result: &result, hit: &hit, client: client)
+        case .routed(let group):
+            return choose(in: group, owner: owner, type: type, zone: zone, depth: depth, result: &result, hit: &hit, client: client)
+        }
+    }
+
+    /// An alias's answer: its target's, healthy when the target is or when
+    /// target health is not evaluated.
+    private func follow(_ target: DomainName, evaluateTargetHealth: Bool, type: RRType, zone: Zone, depth: Int,
+                        result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> Pick? {
+        guard depth < Self.maxAliasDepth, let next = zone.nodes[target]?[type],
+              let pick = pick(next, owner: target, type: type, zone: zone, depth: depth + 1, result: &result, hit: &hit, client: client)
+        else { return nil }
+        return Pick(rrset: pick.rrset, healthy: pick.healthy || !evaluateTargetHealth)
+    }
+
+    /// Chooses among a routed group's members by its policy, skipping
+    /// unhealthy ones; when none is healthy, answers as if all were (Route
+    /// 53's rule) and reports the branch unhealthy, so that an alias above
+    /// that evaluates target health backs out of it.
+    private func choose(in group: RoutedGroup, owner: DomainName, type: RRType, zone: Zone, depth: Int,
+                        result: inout Resolution, hit: inout MapHit?, client: ClientLocation) -> Pick? {
+        var step = RoutingStep(owner: owner, type: type, policy: group.policy)
+        let position = result.steps.count   // steps read outermost first
+        defer { result.steps.insert(step, at: position) }
+        if case .multivalue = group.policy { return chooseMultivalue(in: group, type: type, step: &step) }
+        var answer: (index: Int, pick: Pick)? = nil
+        var fallback: (index: Int, pick: Pick)? = nil   // the first member with data: the as-if-healthy answer
+        var rejected: [Int] = []
+
+        /// Evaluates member `index`; true (and it is the answer) when it is healthy and has data.
+        func accept(_ index: Int) -> Bool {
+            guard !rejected.contains(index) else { return false }
+            guard let pick = memberPick(group.members[index], type: type, zone: zone, depth: depth,
+                                        result: &result, hit: &hit, client: client, step: &step) else {
+                rejected.append(index); return false
+            }
+            if fallback == nil { fallback = (index, pick) }
+            guard pick.healthy else { rejected.append(index); return false }
+            answer = (index, pick)
+            return true
+        }
+
+        switch group.policy {
+        case .latency:
             let where_ = hit ?? latencyMap.lookup(client.address)
             hit = where_
-            let chosen = group.select(ranking: latencyMap.rankings[where_.ranking], fallback: fallbackRanking)
+            step.hit = where_
             result.scope = max(result.scope, where_.block.length)
-            result.decisions.append(LatencyDecision(owner: owner, type: type, hit: where_, chosen: chosen))
-            content = chosen.content
+            _ = group.firstLatencyMember(ranking: latencyMap.rankings[where_.ranking], fallback: fallbackRanking, where: accept)
+        case .weighted:
+            // By weight among the sets with a weight; sets of weight 0 only when none of those is healthy.
+            var rng = SystemRandomNumberGenerator()
+            for zeroWeight in [false, true] where answer == nil {
+                var candidates = group.members.indices.filter { (group.members[$0].weight == 0) == zeroWeight }
+                while answer == nil, !candidates.isEmpty {
+                    let position = Self.weightedPosition(candidates.map { max(1, group.members[$0].weight) }, using: &rng)
+                    if !accept(candidates[position]) { candidates.remove(at: position) }
+                }
+            }
+        case .failover:
+            let primaryFirst = group.members.indices.sorted { group.members[$0].isPrimary && !group.members[$1].isPrimary }
+            _ = primaryFirst.first(where: accept)
+        case .multivalue:
+            preconditionFailure("handled above")
         }
-        switch content {
-        case .records(let rrset): return rrset
-        case .alias(let target):
-            guard depth < Self.maxAliasDepth, let next = zone.nodes[target]?[type] else { return nil }
-            return rrset(of: next, owner: target, type: type, zone: zone, depth: depth + 1,
-                         result: &result, hit: &hit, client: client)
+        if let answer {
+            step.chosen = [group.members[answer.index]]
+            return answer.pick
         }
+        guard let fallback else { return nil }
+        step.allUnhealthy = true
+        step.chosen = [group.members[fallback.index]]
+        return fallback.pick
+    }
+
+    /// A member's RRset and health: unhealthy when its health check is, or
+    /// when it is an alias evaluating target health whose target is.
+    private func memberPick(_ member: RoutedRecordSet, type: RRType, zone: Zone, depth: Int, result: inout Resolution,
+                            hit: inout MapHit?, client: ClientLocation, step: inout RoutingStep) -> Pick? {
+        var pick: Pick
+        switch member.content {
+        case .records(let rrset): pick = Pick(rrset: rrset, healthy: true)
+        case .alias(let target, let evaluateTargetHealth):
+            guard let found = follow(target, evaluateTargetHealth: evaluateTargetHealth, type: type, zone: zone, depth: depth,
+                                     result: &result, hit: &hit, client: client) else {
+                step.skipped.append(SkippedSet(setIdentifier: member.setIdentifier, reason: "alias target \(target) has no \(type) data"))
+                return nil
+            }
+            pick = found
+            if !pick.healthy {
+                step.skipped.append(SkippedSet(setIdentifier: member.setIdentifier,
+                                               reason: "alias target \(target) is unhealthy (EvaluateTargetHealth)"))
+            }
+        }
+        if let check = member.healthCheck, !health.isHealthy(check) {
+            if pick.healthy { step.skipped.append(SkippedSet(setIdentifier: member.setIdentifier, reason: "health check \(check) is unhealthy")) }
+            pick.healthy = false
+        }
+        return pick
+    }
+
+    /// Up to eight healthy sets of a multivalue group, in random order, as
+    /// one RRset; up to eight of all when none is healthy (Route 53's rule).
+    /// Multivalue sets hold records, never aliases (`Zone.build` checks).
+    private func chooseMultivalue(in group: RoutedGroup, type: RRType, step: inout RoutingStep) -> Pick? {
+        var healthy: [Int] = []
+        for (index, member) in group.members.enumerated() {
+            if let check = member.healthCheck, !health.isHealthy(check) {
+                step.skipped.append(SkippedSet(setIdentifier: member.setIdentifier, reason: "health check \(check) is unhealthy"))
+            } else {
+                healthy.append(index)
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        step.allUnhealthy = healthy.isEmpty
+        let chosen = (healthy.isEmpty ? Array(group.members.indices) : healthy).shuffled(using: &rng).prefix(Self.maxMultivalueSets)
+        var rdata: [RData] = [], ttl = UInt32.max
+        for index in chosen {
+            guard case .records(let rrset) = group.members[index].content else { continue }
+            step.chosen.append(group.members[index])
+            ttl = min(ttl, rrset.ttl)
+            for data in rrset.rdata where !rdata.contains(data) { rdata.append(data) }
+        }
+        guard !rdata.isEmpty else { return nil }
+        return Pick(rrset: RRSet(type: type, ttl: ttl, rdata: rdata), healthy: !healthy.isEmpty)
+    }
+
+    /// A position drawn at random in proportion to `weights` (all positive).
+    static func weightedPosition(_ weights: [UInt32], using rng: inout some RandomNumberGenerator) -> Int {
+        let total = weights.reduce(UInt64(0)) { $0 + UInt64($1) }
+        var draw = UInt64.random(in: 0..<total, using: &rng)
+        for (position, weight) in weights.enumerated() {
+            if draw < UInt64(weight) { return position }
+            draw -= UInt64(weight)
+        }
+        return weights.count - 1
     }
 
     private enum Section { case answer, additional }

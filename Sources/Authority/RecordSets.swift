@@ -21,57 +21,115 @@ public struct RRSet: Hashable, Sendable {
 
 /// What a record set answers with: its own records, or (a Route 53 alias)
 /// the data of another name of the same zone and type, under its own name.
+/// With `evaluateTargetHealth`, the alias is healthy only when its target is.
 public enum RecordSetContent: Hashable, Sendable {
     case records(RRSet)
-    case alias(target: DomainName)
+    case alias(target: DomainName, evaluateTargetHealth: Bool)
 }
 
-/// One latency record set: Route 53's record set with a `Region` and a
-/// `SetIdentifier`.
-public struct LatencyRecordSet: Hashable, Sendable {
+/// How a record set of a routed group competes with its siblings
+/// (Route 53's routing policies that need a SetIdentifier).
+public enum RoutingPolicy: Hashable, Sendable {
+    /// Answer the region with the lowest latency for the client.
+    case latency(RegionID)
+    /// Answer at random in proportion to the weight (0...255).
+    case weighted(UInt32)
+    /// Answer the primary while it is healthy, else the secondary.
+    case failover(primary: Bool)
+    /// Answer up to eight healthy record sets together.
+    case multivalue
+
+    /// Route 53's name of the policy, for messages and explanations.
+    public var name: String {
+        switch self {
+        case .latency: "latency"
+        case .weighted: "weighted"
+        case .failover: "failover"
+        case .multivalue: "multivalue answer"
+        }
+    }
+
+    /// True when both policies are of the same kind (a group may not mix kinds).
+    public func isSameKind(as other: RoutingPolicy) -> Bool { name == other.name }
+}
+
+/// One record set of a routed group: Route 53's record set with a
+/// `SetIdentifier`, a routing element and optionally a health check.
+public struct RoutedRecordSet: Hashable, Sendable {
     public var setIdentifier: String
-    public var region: RegionID
+    public var policy: RoutingPolicy
     public var type: RRType
     public var content: RecordSetContent
+    /// The health check whose status decides this set's health; nil: always healthy.
+    public var healthCheck: String?
 
-    public init(setIdentifier: String, region: RegionID, type: RRType, content: RecordSetContent) {
-        self.setIdentifier = setIdentifier; self.region = region; self.type = type; self.content = content
+    public init(setIdentifier: String, policy: RoutingPolicy, type: RRType, content: RecordSetContent, healthCheck: String? = nil) {
+        self.setIdentifier = setIdentifier; self.policy = policy; self.type = type
+        self.content = content; self.healthCheck = healthCheck
     }
 
-    public init(setIdentifier: String, region: RegionID, rrset: RRSet) {
-        self.init(setIdentifier: setIdentifier, region: region, type: rrset.type, content: .records(rrset))
+    public init(setIdentifier: String, policy: RoutingPolicy, rrset: RRSet, healthCheck: String? = nil) {
+        self.init(setIdentifier: setIdentifier, policy: policy, type: rrset.type, content: .records(rrset), healthCheck: healthCheck)
+    }
+
+    /// The weight of a weighted set; 0 for other policies.
+    public var weight: UInt32 {
+        if case .weighted(let weight) = policy { return weight }
+        return 0
+    }
+
+    /// True for a failover PRIMARY.
+    public var isPrimary: Bool { policy == .failover(primary: true) }
+
+    /// The region of a latency set.
+    public var region: RegionID? {
+        if case .latency(let region) = policy { return region }
+        return nil
     }
 }
 
-/// The latency record sets of one name and type.
+/// The routed record sets of one name and type, all of one policy kind.
 ///
-/// Invariants: at least one member; set identifiers and regions unique;
-/// `memberForRegion[r]` is the index of region r's member or -1.
-public struct LatencyGroup: Sendable {
-    public let members: [LatencyRecordSet]
+/// Invariants: at least one member; set identifiers unique; latency
+/// regions unique, `memberForRegion[r]` is the index of region r's member
+/// or -1; at most one failover primary and one secondary.
+public struct RoutedGroup: Sendable {
+    public let members: [RoutedRecordSet]
     private let memberForRegion: [Int32]
 
-    public init(members: [LatencyRecordSet], regionCount: Int) {
+    public init(members: [RoutedRecordSet], regionCount: Int) {
         self.members = members
-        var table = [Int32](repeating: -1, count: regionCount)
-        for (index, member) in members.enumerated() { table[Int(member.region)] = Int32(index) }
+        var table = [Int32](repeating: -1, count: members.first?.region == nil ? 0 : regionCount)
+        for (index, member) in members.enumerated() {
+            if let region = member.region { table[Int(region)] = Int32(index) }
+        }
         memberForRegion = table
     }
 
-    /// The member of the first region in `ranking` that has one, trying
-    /// `fallback` next and the first member last.
-    public func select(ranking: [RegionID], fallback: [RegionID]) -> LatencyRecordSet {
-        for region in ranking where memberForRegion[Int(region)] >= 0 { return members[Int(memberForRegion[Int(region)])] }
-        for region in fallback where memberForRegion[Int(region)] >= 0 { return members[Int(memberForRegion[Int(region)])] }
-        return members[0]
+    /// The policy kind every member shares.
+    public var policy: RoutingPolicy { members[0].policy }
+
+    /// The first latency member, in preference order, that `accept`s: the
+    /// regions of `ranking`, then of `fallback` (which holds every region),
+    /// then any member left. A member may be offered twice; nil when none accepts.
+    public func firstLatencyMember(ranking: [RegionID], fallback: [RegionID], where accept: (Int) -> Bool) -> Int? {
+        for region in ranking {
+            let index = Int(memberForRegion[Int(region)])
+            if index >= 0, accept(index) { return index }
+        }
+        for region in fallback {
+            let index = Int(memberForRegion[Int(region)])
+            if index >= 0, accept(index) { return index }
+        }
+        return members.indices.first(where: accept)
     }
 }
 
-/// What a name holds for one type: a plain RRset, an alias, or a latency group.
+/// What a name holds for one type: a plain RRset, an alias, or a routed group.
 public enum RecordSetEntry: Sendable {
     case plain(RRSet)
-    case alias(target: DomainName)
-    case latency(LatencyGroup)
+    case alias(target: DomainName, evaluateTargetHealth: Bool)
+    case routed(RoutedGroup)
 }
 
 /// The data at one owner name. An empty node is an empty non-terminal.

@@ -14,10 +14,12 @@ public final class Snapshot: Sendable {
     /// fallback that always contains every region.
     public let fallbackRanking: [RegionID]
     public let responder: ResponderSettings
+    public let health: HealthView
 
     public init(version: UInt64, zones: [Zone], latencyMap: LatencyMap, catalog: RegionCatalog,
-                responder: ResponderSettings = ResponderSettings()) {
+                responder: ResponderSettings = ResponderSettings(), health: HealthView = HealthView()) {
         self.version = version
+        self.health = health
         self.responder = responder
         self.zones = Dictionary(zones.map { ($0.origin, $0) }, uniquingKeysWith: { first, _ in first })
         self.latencyMap = latencyMap
@@ -35,4 +37,14 @@ public final class Snapshot: Sendable {
             candidate = candidate.parent
         }
     }
+}
+
+/// The decided status of health checks, as answers read it.
+///
+/// Invariant: a check not listed as unhealthy (also one unknown or
+/// deleted) is healthy, so a record set never fails on a missing check.
+public struct HealthView: Sendable, Equatable {
+    public let unhealthy: Set<String>
+    public init(unhealthy: Set<String> = []) { self.unhealthy = unhealthy }
+    public func isHealthy(_ check: String) -> Bool { unhealthy.isEmpty || !unhealthy.contains(check) }
 }

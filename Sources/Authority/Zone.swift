@@ -43,18 +43,21 @@ public struct AliasDeclaration: Sendable {
     public var name: DomainName
     public var type: RRType
     public var target: DomainName
+    public var evaluateTargetHealth: Bool
     public var source: String
-    public init(name: DomainName, type: RRType, target: DomainName, source: String) {
-        self.name = name; self.type = type; self.target = target; self.source = source
+    public init(name: DomainName, type: RRType, target: DomainName, evaluateTargetHealth: Bool = false, source: String) {
+        self.name = name; self.type = type; self.target = target
+        self.evaluateTargetHealth = evaluateTargetHealth; self.source = source
     }
 }
 
-/// A latency record set as declared, with where it came from.
-public struct LatencyDeclaration: Sendable {
+/// A routed record set (latency, weighted, failover or multivalue) as
+/// declared, with where it came from.
+public struct RoutedDeclaration: Sendable {
     public var name: DomainName
-    public var set: LatencyRecordSet
+    public var set: RoutedRecordSet
     public var source: String
-    public init(name: DomainName, set: LatencyRecordSet, source: String) {
+    public init(name: DomainName, set: RoutedRecordSet, source: String) {
         self.name = name; self.set = set; self.source = source
     }
 }
@@ -62,7 +65,7 @@ public struct LatencyDeclaration: Sendable {
 extension Zone {
     /// Validates and compiles a zone. Returns every problem found, each as
     /// "source: message", or the zone when there are none.
-    public static func build(origin: DomainName, records: [DeclaredRecord], latency: [LatencyDeclaration],
+    public static func build(origin: DomainName, records: [DeclaredRecord], routed: [RoutedDeclaration],
                              aliases: [AliasDeclaration] = [], catalog: RegionCatalog,
                              zoneSource: String) -> Result<Zone, ZoneErrors> {
         var errors: [String] = []
@@ -81,26 +84,22 @@ extension Zone {
                     (RRSet(type: record.type, ttl: record.ttl, rdata: [record.data]), item.source)
             }
         }
-        var latencyByKey: [DomainName: [RRType: [LatencyDeclaration]]] = [:]
-        for declaration in latency {
+        var routedByKey: [DomainName: [RRType: [RoutedDeclaration]]] = [:]
+        for declaration in routed {
             let name = declaration.name, type = declaration.set.type
             guard name.isSubdomain(of: origin) else {
                 errors.append("\(declaration.source): \(name) is outside the zone \(origin)"); continue
             }
             if let clash = plain[name]?[type] {
-                errors.append("\(declaration.source): latency record set \(name) \(type) shares its name and type with the non-latency record at \(clash.source)")
+                errors.append("\(declaration.source): \(declaration.set.policy.name) record set \(name) \(type) shares its name and type with the non-\(declaration.set.policy.name) record at \(clash.source)")
                 continue
             }
-            let siblings = latencyByKey[name]?[type] ?? []
-            if let twin = siblings.first(where: { $0.set.setIdentifier == declaration.set.setIdentifier }) {
-                errors.append("\(declaration.source): set identifier '\(declaration.set.setIdentifier)' of \(name) \(type) is already used at \(twin.source)")
+            let siblings = routedByKey[name]?[type] ?? []
+            if let problem = conflict(of: declaration, with: siblings, catalog: catalog) {
+                errors.append("\(declaration.source): \(problem)")
                 continue
             }
-            if let twin = siblings.first(where: { $0.set.region == declaration.set.region }) {
-                errors.append("\(declaration.source): \(name) \(type) already has a latency record set for region \(catalog.name(of: declaration.set.region)) at \(twin.source)")
-                continue
-            }
-            latencyByKey[name, default: [:]][type, default: []].append(declaration)
+            routedByKey[name, default: [:]][type, default: []].append(declaration)
         }
 
         var aliasByKey: [DomainName: [RRType: AliasDeclaration]] = [:]
@@ -108,7 +107,7 @@ extension Zone {
             guard alias.name.isSubdomain(of: origin) else {
                 errors.append("\(alias.source): \(alias.name) is outside the zone \(origin)"); continue
             }
-            if let clash = plain[alias.name]?[alias.type]?.source ?? latencyByKey[alias.name]?[alias.type]?.first?.source
+            if let clash = plain[alias.name]?[alias.type]?.source ?? routedByKey[alias.name]?[alias.type]?.first?.source
                 ?? aliasByKey[alias.name]?[alias.type]?.source {
                 errors.append("\(alias.source): alias \(alias.name) \(alias.type) shares its name and type with the record set at \(clash)")
                 continue
@@ -131,12 +130,12 @@ extension Zone {
         }
 
         // CNAME exclusivity (RFC 1034 §3.6.2, RFC 2181 §10.1).
-        let owners = Set(plain.keys).union(latencyByKey.keys).union(aliasByKey.keys)
+        let owners = Set(plain.keys).union(routedByKey.keys).union(aliasByKey.keys)
         for name in owners {
-            let types = Set((plain[name] ?? [:]).keys).union((latencyByKey[name] ?? [:]).keys)
+            let types = Set((plain[name] ?? [:]).keys).union((routedByKey[name] ?? [:]).keys)
                 .union((aliasByKey[name] ?? [:]).keys)
             guard types.contains(.cname) else { continue }
-            let source = plain[name]?[.cname]?.source ?? latencyByKey[name]?[.cname]?.first?.source
+            let source = plain[name]?[.cname]?.source ?? routedByKey[name]?[.cname]?.first?.source
                 ?? aliasByKey[name]?[.cname]?.source ?? zoneSource
             if let rrset = plain[name]?[.cname]?.rrset, rrset.rdata.count > 1 {
                 errors.append("\(source): \(name) has more than one CNAME record")
@@ -153,10 +152,11 @@ extension Zone {
         for name in owners {
             var node = Node()
             for (type, entry) in plain[name] ?? [:] { node.entries.append((type, .plain(entry.rrset))) }
-            for (type, alias) in aliasByKey[name] ?? [:] { node.entries.append((type, .alias(target: alias.target))) }
-            for (type, declarations) in latencyByKey[name] ?? [:] {
-                node.entries.append((type, .latency(LatencyGroup(members: declarations.map(\.set),
-                                                                  regionCount: catalog.regions.count))))
+            for (type, alias) in aliasByKey[name] ?? [:] {
+                node.entries.append((type, .alias(target: alias.target, evaluateTargetHealth: alias.evaluateTargetHealth)))
+            }
+            for (type, declarations) in routedByKey[name] ?? [:] {
+                node.entries.append((type, .routed(RoutedGroup(members: declarations.map(\.set), regionCount: catalog.regions.count))))
             }
             node.entries.sort { $0.type < $1.type }
             nodes[name] = node
@@ -168,6 +168,32 @@ extension Zone {
         }
         let cuts = Set(nodes.compactMap { name, node in name != origin && node[.ns] != nil ? name : nil })
         return .success(Zone(origin: origin, soa: soa, soaTTL: soaTTL, nodes: nodes, cuts: cuts))
+    }
+}
+
+extension Zone {
+    /// Why `declaration` cannot join the routed sets already declared at
+    /// its name and type, or nil: one policy kind per group, unique set
+    /// identifiers, one set per latency region, one failover primary and
+    /// one secondary, and multivalue sets hold records, not aliases.
+    static func conflict(of declaration: RoutedDeclaration, with siblings: [RoutedDeclaration], catalog: RegionCatalog) -> String? {
+        let set = declaration.set, name = declaration.name
+        if let other = siblings.first(where: { !$0.set.policy.isSameKind(as: set.policy) }) {
+            return "\(set.policy.name) record set \(name) \(set.type) cannot share its name and type with the \(other.set.policy.name) record set at \(other.source)"
+        }
+        if let twin = siblings.first(where: { $0.set.setIdentifier == set.setIdentifier }) {
+            return "set identifier '\(set.setIdentifier)' of \(name) \(set.type) is already used at \(twin.source)"
+        }
+        if let region = set.region, let twin = siblings.first(where: { $0.set.region == region }) {
+            return "\(name) \(set.type) already has a latency record set for region \(catalog.name(of: region)) at \(twin.source)"
+        }
+        if case .failover(let primary) = set.policy, let twin = siblings.first(where: { $0.set.policy == set.policy }) {
+            return "\(name) \(set.type) already has a \(primary ? "PRIMARY" : "SECONDARY") failover record set at \(twin.source)"
+        }
+        if case .multivalue = set.policy, case .alias = set.content {
+            return "multivalue answer record set \(name) \(set.type) cannot be an alias"
+        }
+        return nil
     }
 }
 

@@ -11,12 +11,10 @@ enum Support {
     private static func checkEach(_ changes: [Change], zoneID: String) throws(Route53Error) {
         for change in changes where change.action != .delete {
             let set = change.recordSet
-            let policy = [("Weight", set.weight != nil), ("Failover", set.failover != nil),
-                          ("GeoLocation", set.geoLocation != nil), ("MultiValueAnswer", set.multiValueAnswer != nil)]
-            if let unsupported = policy.first(where: { $0.1 }) {
-                throw .invalidInput("Invalid request: Nearcast does not support the \(unsupported.0) routing policy yet (\(set.name.route53Text) \(set.type)); simple and latency record sets are supported")
+            if set.geoLocation != nil {
+                throw .invalidInput("Invalid request: Nearcast does not support the GeoLocation routing policy yet (\(set.name.route53Text) \(set.type)); simple, latency, weighted, failover and multivalue answer record sets are supported")
             }
-            if set.type == .ns, set.aliasTarget != nil || set.region != nil {
+            if set.type == .ns, set.aliasTarget != nil || set.setIdentifier != nil {
                 throw .invalidInput("Invalid request: NS record sets (delegations) must be simple record sets with values (\(set.name.route53Text))")
             }
             if let alias = set.aliasTarget, alias.hostedZoneID != zoneID {

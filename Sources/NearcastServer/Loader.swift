@@ -103,7 +103,7 @@ public struct ConfigurationLoader: Sendable {
                 continue
             }
             let latency = latencyDeclarations(zoneConfig, origin: origin, configPath: configPath, catalog: catalog, errors: &errors)
-            switch Zone.build(origin: origin, records: records, latency: latency, catalog: catalog, zoneSource: "\(file):0") {
+            switch Zone.build(origin: origin, records: records, routed: latency, catalog: catalog, zoneSource: "\(file):0") {
             case .success(let zone): zones.append(zone)
             case .failure(let failure): errors += failure.messages
             }
@@ -138,8 +138,8 @@ public struct ConfigurationLoader: Sendable {
     }
 
     private func latencyDeclarations(_ zone: NearcastConfig.ZoneConfig, origin: DomainName, configPath: String,
-                                     catalog: RegionCatalog, errors: inout [String]) -> [LatencyDeclaration] {
-        var declarations: [LatencyDeclaration] = []
+                                     catalog: RegionCatalog, errors: inout [String]) -> [RoutedDeclaration] {
+        var declarations: [RoutedDeclaration] = []
         for record in zone.latencyRecords {
             let at = "\(configPath):\(record.name.line)"
             guard let name = try? DomainName(parsing: record.name.value, origin: origin) else {
@@ -166,8 +166,8 @@ public struct ConfigurationLoader: Sendable {
                 }
                 guard !rdata.isEmpty else { continue }
                 let rrset = RRSet(type: type, ttl: record.ttl, rdata: rdata)
-                declarations.append(LatencyDeclaration(
-                    name: name, set: LatencyRecordSet(setIdentifier: set.value.id, region: regionID, rrset: rrset), source: setAt))
+                declarations.append(RoutedDeclaration(
+                    name: name, set: RoutedRecordSet(setIdentifier: set.value.id, policy: .latency(regionID), rrset: rrset), source: setAt))
             }
         }
         return declarations

@@ -119,7 +119,8 @@ struct Answer: ParsableCommand {
         let resolution = explanation.resolution
         let scope = subnet.map { $0.sourcePrefix == 0 ? 0 : resolution.scope } ?? resolution.scope
         let network = ecs.flatMap(IPPrefix.init).map(\.description) ?? IPPrefix(sourceAddress, length: sourceAddress.bitWidth).description
-        let chosen = resolution.decisions.first.map { snapshot.catalog.name(of: $0.chosen.region) }
+        let latencyChoice = resolution.steps.first { $0.chosen.first?.region != nil }?.chosen.first
+        let chosen = latencyChoice.flatMap(\.region).map(snapshot.catalog.name)
         let records = resolution.answer.map(format)
         if json {
             let object: [String: Any] = [
@@ -133,7 +134,13 @@ struct Answer: ParsableCommand {
                 "map_block": explanation.block.description,
                 "ranking": explanation.ranking.map { ["region": snapshot.catalog.name(of: $0.region), "rtt_ms": $0.rttMs ?? NSNull()] as [String: Any] },
                 "region": chosen ?? NSNull(),
-                "set_identifier": resolution.decisions.first?.chosen.setIdentifier ?? NSNull(),
+                "set_identifier": latencyChoice?.setIdentifier ?? NSNull(),
+                "steps": resolution.steps.map { step in [
+                    "owner": step.owner.description, "type": step.type.description, "policy": step.policy.name,
+                    "chosen": step.chosen.map(\.setIdentifier),
+                    "skipped": step.skipped.map { ["set_identifier": $0.setIdentifier, "reason": $0.reason] },
+                    "all_unhealthy": step.allUnhealthy,
+                ] as [String: Any] },
                 "scope": scope,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -151,8 +158,13 @@ struct Answer: ParsableCommand {
         }
         let rest = explanation.ranking.dropFirst(measuredRanking.count).map { snapshot.catalog.name(of: $0.region) }
         print("  then the default order: \(rest.joined(separator: ", "))")
-        for decision in resolution.decisions {
-            print("chosen:         \(snapshot.catalog.name(of: decision.chosen.region)) (set '\(decision.chosen.setIdentifier)') for \(decision.owner) \(decision.type)")
+        for step in resolution.steps {
+            for skipped in step.skipped {
+                print("skipped:        set '\(skipped.setIdentifier)' of \(step.owner) \(step.type): \(skipped.reason)")
+            }
+            let sets = step.chosen.map { set in set.region.map { "\(snapshot.catalog.name(of: $0)) (set '\(set.setIdentifier)')" } ?? "set '\(set.setIdentifier)'" }
+            let note = step.allUnhealthy ? " — every set unhealthy, answered as if all were healthy" : ""
+            print("chosen:         \(sets.joined(separator: ", ")) for \(step.owner) \(step.type) (\(step.policy.name))\(note)")
         }
         print("response:       \(resolution.rcode)\(resolution.authoritative ? " AA" : "")  ECS scope /\(scope)")
         for (title, section) in [("answer", resolution.answer), ("authority", resolution.authority), ("additional", resolution.additional)] where !section.isEmpty {

@@ -42,9 +42,9 @@ let measurements: [String: [String: Double]] = [
         #expect(r.rcode == .noError && r.authoritative)
         #expect(r.answer == [rr("www.lat.test.", 60, .a, "192.0.2.2", origin: "lat.test.")])
         #expect(r.scope == 24)
-        #expect(r.decisions.count == 1)
-        #expect(r.decisions.first?.chosen.setIdentifier == "london")
-        #expect(r.decisions.first?.hit.block == IPPrefix("81.2.69.0/24"))
+        #expect(r.steps.count == 1)
+        #expect(r.steps.first?.chosen.first?.setIdentifier == "london")
+        #expect(r.steps.first?.hit?.block == IPPrefix("81.2.69.0/24"))
     }
 
     @Test func skipsRankedRegionsWithoutMembers() {
@@ -79,7 +79,7 @@ let measurements: [String: [String: Double]] = [
     @Test func staticAnswersHaveScopeZero() {
         let s = snapshot()
         #expect(s.resolve("static.lat.test.", .a, from: "81.2.69.77").scope == 0)
-        #expect(s.resolve("static.lat.test.", .a, from: "81.2.69.77").decisions.isEmpty)
+        #expect(s.resolve("static.lat.test.", .a, from: "81.2.69.77").steps.isEmpty)
         #expect(s.resolve("nope.lat.test.", .a, from: "81.2.69.77").scope == 0)
         #expect(s.resolve("www.lat.test.", .txt, from: "81.2.69.77").scope == 0)
     }

@@ -61,7 +61,7 @@ let subZone = """
         #expect(r.authority.isEmpty)
         #expect(r.additional.isEmpty)
         #expect(r.scope == 0)
-        #expect(r.decisions.isEmpty)
+        #expect(r.steps.isEmpty)
     }
 
     @Test func answerOwnerKeepsTheQuestionsCase() throws {

@@ -18,16 +18,16 @@ func declaredRecords(_ text: String, origin: DomainName, file: String) -> [Decla
 }
 
 /// Builds a zone from master-file text plus latency declarations.
-func buildZone(_ origin: String, _ text: String, latency: [LatencyDeclaration] = [], extra: [DeclaredRecord] = [],
+func buildZone(_ origin: String, _ text: String, latency: [RoutedDeclaration] = [], extra: [DeclaredRecord] = [],
                file: String? = nil) -> Result<Zone, ZoneErrors> {
     let originName = name(origin)
     let file = file ?? "\(origin)zone"
     return Zone.build(origin: originName, records: declaredRecords(text, origin: originName, file: file) + extra,
-                      latency: latency, catalog: catalog, zoneSource: "\(file):0")
+                      routed: latency, catalog: catalog, zoneSource: "\(file):0")
 }
 
 /// The error messages of a zone that must fail to build.
-func buildErrors(_ origin: String, _ text: String, latency: [LatencyDeclaration] = [], extra: [DeclaredRecord] = []) -> [String] {
+func buildErrors(_ origin: String, _ text: String, latency: [RoutedDeclaration] = [], extra: [DeclaredRecord] = []) -> [String] {
     switch buildZone(origin, text, latency: latency, extra: extra) {
     case .success: return ["<the zone built>"]
     case .failure(let errors): return errors.messages
@@ -36,20 +36,31 @@ func buildErrors(_ origin: String, _ text: String, latency: [LatencyDeclaration]
 
 /// One latency record set: `owner` relative to `origin`, values in presentation format.
 func latencySet(_ owner: String, in origin: String, _ type: RRType, ttl: UInt32 = 60, id: String, region regionName: String,
-                _ values: [String], source: String = "config:1") -> LatencyDeclaration {
+                _ values: [String], healthCheck: String? = nil, source: String = "config:1") -> RoutedDeclaration {
+    routedSet(owner, in: origin, type, ttl: ttl, id: id, policy: .latency(region(regionName)), values,
+              healthCheck: healthCheck, source: source)
+}
+
+/// One routed record set holding `values` (presentation format), or an
+/// alias to `alias` when given.
+func routedSet(_ owner: String, in origin: String, _ type: RRType, ttl: UInt32 = 60, id: String, policy: RoutingPolicy,
+               _ values: [String] = [], alias: String? = nil, evaluateTargetHealth: Bool = false,
+               healthCheck: String? = nil, source: String = "config:1") -> RoutedDeclaration {
     let originName = name(origin)
-    let rdata = values.map { try! RData(presentation: $0, type: type, origin: originName) }
-    return LatencyDeclaration(name: try! DomainName(parsing: owner, origin: originName),
-                              set: LatencyRecordSet(setIdentifier: id, region: region(regionName),
-                                                    rrset: RRSet(type: type, ttl: ttl, rdata: rdata)),
-                              source: source)
+    let content: RecordSetContent = alias.map { .alias(target: try! DomainName(parsing: $0, origin: originName),
+                                                       evaluateTargetHealth: evaluateTargetHealth) }
+        ?? .records(RRSet(type: type, ttl: ttl, rdata: values.map { try! RData(presentation: $0, type: type, origin: originName) }))
+    return RoutedDeclaration(name: try! DomainName(parsing: owner, origin: originName),
+                             set: RoutedRecordSet(setIdentifier: id, policy: policy, type: type, content: content,
+                                                  healthCheck: healthCheck),
+                             source: source)
 }
 
 /// A snapshot of zones given as (origin, master-file text), with latency
 /// records and a latency map from `prefix: [region: rtt]`.
-func makeSnapshot(_ zones: [(String, String)], latency: [LatencyDeclaration] = [],
+func makeSnapshot(_ zones: [(String, String)], latency: [RoutedDeclaration] = [],
                   measurements: [String: [String: Double]] = [:], defaultRegions: [String] = [],
-                  maxUDPPayload: Int = 1232) -> Snapshot {
+                  maxUDPPayload: Int = 1232, unhealthy: Set<String> = []) -> Snapshot {
     let built = zones.map { origin, text in
         // Each latency set goes to the most specific zone holding its name.
         let mine = latency.filter { declaration in
@@ -66,7 +77,7 @@ func makeSnapshot(_ zones: [(String, String)], latency: [LatencyDeclaration] = [
     }
     let map = LatencyMap(entries: entries, defaultRanking: defaultRegions.map(region))
     return Snapshot(version: 1, zones: built, latencyMap: map, catalog: catalog,
-                    responder: ResponderSettings(maxUDPPayload: maxUDPPayload))
+                    responder: ResponderSettings(maxUDPPayload: maxUDPPayload), health: HealthView(unhealthy: unhealthy))
 }
 
 extension Snapshot {

@@ -12,7 +12,7 @@ let minimalZone = """
 
 @Suite struct ZoneBuildTests {
     /// The single message of a zone that must fail, checked to start with `source: `.
-    func singleError(_ text: String, latency: [LatencyDeclaration] = [], extra: [DeclaredRecord] = []) -> String {
+    func singleError(_ text: String, latency: [RoutedDeclaration] = [], extra: [DeclaredRecord] = []) -> String {
         let errors = buildErrors("example.com.", text, latency: latency, extra: extra)
         #expect(errors.count == 1, "\(errors)")
         return errors.first ?? ""

@@ -204,9 +204,9 @@ let goodFiles: [String: String] = [
         #expect(e.measured?.prefix == IPPrefix("81.2.69.0/24"))
         #expect(e.ranking.prefix(4).map { s.catalog.name(of: $0.region) } == ["eu-west-2", "us-east-1", "sa-east-1", "ap-northeast-1"])
         #expect(e.ranking.prefix(4).map(\.rttMs) == [8, 76, 192, 228])
-        #expect(e.resolution.decisions.first?.chosen.setIdentifier == "london")
+        #expect(e.resolution.steps.first?.chosen.first?.setIdentifier == "london")
         let tokyo = s.explain(Question(name: name("www.demo.nearcast.test."), type: .a), client: ClientLocation(address: ip("1.0.16.0")))
-        #expect(tokyo.resolution.decisions.first?.chosen.setIdentifier == "tokyo")
+        #expect(tokyo.resolution.steps.first?.chosen.first?.setIdentifier == "tokyo")
         #expect(tokyo.block == IPPrefix("1.0.16.0/24"))
     }
 
