@@ -18,6 +18,17 @@ public struct NearcastConfig: Sendable {
     public var regions: [Located<(name: String, latitude: Double, longitude: Double)>] = []
     public var zones: [ZoneConfig] = []
     public var api = APIConfig()
+    public var healthChecks = HealthChecksConfig()
+
+    /// How this node runs the API's health checks.
+    public struct HealthChecksConfig: Sendable {
+        /// The name this node reports its observations under (GetHealthCheckStatus's Region); nil: the host name.
+        public var observer: String? = nil
+        /// Multiplies every RequestInterval; 1 in production, less in labs and tests.
+        public var timeScale = 1.0
+        /// Refuse health checks of private, loopback and other special-use addresses, as Route 53 does.
+        public var restrictPrivateAddresses = false
+    }
 
     /// The Route 53-compatible API.
     public struct APIConfig: Sendable {
@@ -82,6 +93,8 @@ public struct NearcastConfig: Sendable {
                 for item in reader.sequence(value, key) { if let zone = reader.zone(item) { config.zones.append(zone) } }
             case "api":
                 if let api = reader.api(value) { config.api = api }
+            case "health_checks":
+                if let health = reader.healthChecks(value) { config.healthChecks = health }
             default:
                 reader.fail(field.key, "unknown setting '\(key)'")
             }
@@ -156,6 +169,11 @@ private struct YAMLReader {
         return value
     }
 
+    mutating func bool(_ node: Node, _ key: String) -> Bool? {
+        guard let value = node.bool else { fail(node, "'\(key)' must be true or false"); return nil }
+        return value
+    }
+
     mutating func double(_ node: Node, _ key: String, _ range: ClosedRange<Double>) -> Double? {
         guard let value = node.float ?? node.int.map(Double.init), range.contains(value) else {
             fail(node, "'\(key)' must be a number in \(range.lowerBound)...\(range.upperBound)"); return nil
@@ -200,6 +218,22 @@ private struct YAMLReader {
             }
         }
         return api
+    }
+
+    mutating func healthChecks(_ node: Node) -> NearcastConfig.HealthChecksConfig? {
+        guard let fields = mapping(node, "'health_checks'") else { return nil }
+        allowOnly(["observer", "time_scale", "restrict_private_addresses"], in: fields)
+        var health = NearcastConfig.HealthChecksConfig()
+        for field in fields {
+            switch field.name {
+            case "observer": health.observer = string(field.value, "observer")?.value
+            case "time_scale": health.timeScale = double(field.value, "time_scale", 0.001...1) ?? health.timeScale
+            case "restrict_private_addresses":
+                health.restrictPrivateAddresses = bool(field.value, "restrict_private_addresses") ?? health.restrictPrivateAddresses
+            default: break
+            }
+        }
+        return health
     }
 
     mutating func zone(_ node: Node) -> NearcastConfig.ZoneConfig? {

@@ -17,6 +17,7 @@ public struct ServerSettings: Sendable {
     /// The name servers new hosted zones are delegated to.
     public var nameServers: [DomainName]
     public var credentials: [(accessKeyID: String, secretAccessKey: String)]
+    public var healthChecks: NearcastConfig.HealthChecksConfig
 }
 
 /// A snapshot and the settings it was loaded with.
@@ -126,7 +127,8 @@ public struct ConfigurationLoader: Sendable {
             dataDirectory: config.api.dataDirectory.hasPrefix("/") || directory.isEmpty
                 ? config.api.dataDirectory : directory + "/" + config.api.dataDirectory,
             nameServers: nameServers,
-            credentials: config.api.credentials)
+            credentials: config.api.credentials,
+            healthChecks: config.healthChecks)
         return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files))
     }
 

@@ -54,7 +54,7 @@ public final class NearcastNode: Sendable {
         let store = overrides.inMemoryStore ? try Store.inMemory()
             : try Store(path: settings.dataDirectory + "/nearcast.sqlite")
         let apiZones = try ServedData.compileStore(store, config: loaded)
-        let initial = ServedData.compose(loaded, apiZones, version: 1)
+        let initial = ServedData.compose(loaded, apiZones, health: HealthView(), version: 1)
         let listeners = DNSListeners(threads: settings.threads, initial: initial, logger: logger)
         let data = try ServedData(store: store, config: loaded, apiZones: apiZones, distributor: listeners.distributor,
                                   snapshotVersion: 1)

@@ -25,6 +25,7 @@ public final class ServedData: Route53Backend, Sendable {
     struct State {
         var config: LoadedConfiguration
         var apiZones: [String: Zone]
+        var health = HealthView()
         var snapshotVersion: UInt64
     }
 
@@ -50,14 +51,29 @@ public final class ServedData: Route53Backend, Sendable {
     /// The snapshot a node would serve from `config` and the store at `path`.
     public static func snapshot(of config: LoadedConfiguration, storeAt path: String) throws -> Snapshot {
         guard FileManager.default.fileExists(atPath: path) else { throw LoadErrors(messages: ["\(path): no such store"]) }
-        return compose(config, try compileStore(try Store(path: path), config: config), version: 1)
+        return compose(config, try compileStore(try Store(path: path), config: config), health: HealthView(), version: 1)
     }
 
-    /// The snapshot of a config and the API's zones.
-    static func compose(_ config: LoadedConfiguration, _ apiZones: [String: Zone], version: UInt64) -> Snapshot {
+    /// The snapshot of a config, the API's zones and the health checks' statuses.
+    static func compose(_ config: LoadedConfiguration, _ apiZones: [String: Zone], health: HealthView, version: UInt64) -> Snapshot {
         let base = config.snapshot
         return Snapshot(version: version, zones: Array(base.zones.values) + Array(apiZones.values),
-                        latencyMap: base.latencyMap, catalog: base.catalog, responder: base.responder)
+                        latencyMap: base.latencyMap, catalog: base.catalog, responder: base.responder, health: health)
+    }
+
+    /// Starts answering with new health check statuses (id → healthy);
+    /// publishes a snapshot only when the set of unhealthy checks changed.
+    func updateHealth(_ statuses: [String: Bool]) {
+        let health = HealthView(unhealthy: Set(statuses.compactMap { $0.value ? nil : $0.key }))
+        commitLock.withLock {
+            let snapshot = state.withLockedValue { state -> Snapshot? in
+                guard state.health != health else { return nil }
+                state.health = health
+                state.snapshotVersion += 1
+                return Self.compose(state.config, state.apiZones, health: health, version: state.snapshotVersion)
+            }
+            if let snapshot { _ = distributor.publish(snapshot) }
+        }
     }
 
     init(store: Store, config: LoadedConfiguration, apiZones: [String: Zone], distributor: SnapshotDistributor,
@@ -90,7 +106,7 @@ public final class ServedData: Route53Backend, Sendable {
             let snapshot = state.withLockedValue { state -> Snapshot in
                 for (id, zone) in zones { state.apiZones[id] = zone }
                 state.snapshotVersion += 1
-                return Self.compose(state.config, state.apiZones, version: state.snapshotVersion)
+                return Self.compose(state.config, state.apiZones, health: state.health, version: state.snapshotVersion)
             }
             markServed(distributor.publish(snapshot), version: version)
             return value
@@ -108,8 +124,8 @@ public final class ServedData: Route53Backend, Sendable {
         try commitLock.withLock {
             let apiZones = try Self.compileStore(store, config: config)
             let snapshot = state.withLockedValue { state -> Snapshot in
-                state = State(config: config, apiZones: apiZones, snapshotVersion: state.snapshotVersion + 1)
-                return Self.compose(config, apiZones, version: state.snapshotVersion)
+                state = State(config: config, apiZones: apiZones, health: state.health, snapshotVersion: state.snapshotVersion + 1)
+                return Self.compose(config, apiZones, health: state.health, version: state.snapshotVersion)
             }
             markServed(distributor.publish(snapshot), version: try store.version)
         }
