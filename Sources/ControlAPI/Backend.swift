@@ -25,6 +25,9 @@ public protocol Route53Backend: Sendable {
     func commit<T>(_ write: () throws -> (value: T, version: UInt64, zones: [String: Zone?])) throws -> T
     /// True once every DNS listener serves data of store `version` or later.
     func isServing(version: UInt64) -> Bool
+    /// Whether health checks of private, loopback and other special-use
+    /// addresses are refused, as Route 53 refuses them.
+    var restrictPrivateHealthCheckAddresses: Bool { get }
     /// Called after a health check was created, updated or deleted (the
     /// store already holds the new state), so that checking follows.
     func healthChecksChanged()

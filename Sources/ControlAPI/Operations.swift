@@ -37,6 +37,14 @@ struct Operations {
         case ("GET", "hostedzone", 3, "rrset"): return try listRecordSets(second)
         case ("GET", "change", 2, _): return try getChange(second)
         case ("GET", "testdnsanswer", 1, _): return try testDNSAnswer()
+        case ("POST", "healthcheck", 1, _): return try createHealthCheck(body)
+        case ("GET", "healthcheck", 1, _): return try listHealthChecks(limit: try maxItems(default: 100, limit: 1000))
+        case ("GET", "healthcheckcount", 1, _): return try healthCheckCount()
+        case ("GET", "healthcheck", 2, _): return try getHealthCheck(route[1])
+        case ("POST", "healthcheck", 2, _): return try updateHealthCheck(route[1], body)
+        case ("DELETE", "healthcheck", 2, _): return try deleteHealthCheck(route[1])
+        case ("GET", "healthcheck", 3, "status"): return try healthCheckObservations(route[1], failuresOnly: false)
+        case ("GET", "healthcheck", 3, "lastfailurereason"): return try healthCheckObservations(route[1], failuresOnly: true)
         case ("POST", "tags", 3, _): return try changeTags(route[1], route[2], body)
         case ("GET", "tags", 3, _): return try listTags(route[1], route[2])
         case ("POST", "tags", 2, _): return try listTagsForResources(route[1], body)
@@ -201,6 +209,7 @@ struct Operations {
                 // Route 53's rules first, so its messages win; then what Nearcast can answer.
                 validator.apply(changes, to: current)
                     .flatMap { sets in Support.check(changes, zoneID: id).map { sets } }
+                    .flatMap { sets in checkHealthCheckIDs(changes).map { sets } }
                     .flatMap { sets in backend.compile(zone, sets).map { compiled = $0; return sets } }
             }
             return (change, change.version, [id: compiled])
@@ -298,10 +307,12 @@ struct Operations {
         guard type == "hostedzone" || type == "healthcheck" else {
             throw Route53Error.invalidInput("Invalid resource type: \(type)")
         }
-        guard id.count <= 32 else {
-            throw Route53Error.invalidInput("1 validation error detected: Value '\(id)' at 'resourceId' failed to satisfy constraint: Member must have length less than or equal to 32")
+        // 32 for hosted zones (as Route 53 answers); botocore's TagResourceId allows 64 (health check ids are 36).
+        let limit = type == "hostedzone" ? 32 : 64
+        guard id.count <= limit else {
+            throw Route53Error.invalidInput("1 validation error detected: Value '\(id)' at 'resourceId' failed to satisfy constraint: Member must have length less than or equal to \(limit)")
         }
-        if type == "hostedzone" { _ = try zone(id) }
+        if type == "hostedzone" { _ = try zone(id) } else { _ = try healthCheck(id) }
         return id
     }
 

@@ -1,3 +1,4 @@
+import LatencyModel
 import Yams
 
 /// Something read from a config file, with the line it came from.
@@ -28,6 +29,8 @@ public struct NearcastConfig: Sendable {
         public var timeScale = 1.0
         /// Refuse health checks of private, loopback and other special-use addresses, as Route 53 does.
         public var restrictPrivateAddresses = false
+        /// The local address checks are sent from; nil: the system's choice.
+        public var sourceAddress: String? = nil
     }
 
     /// The Route 53-compatible API.
@@ -222,12 +225,16 @@ private struct YAMLReader {
 
     mutating func healthChecks(_ node: Node) -> NearcastConfig.HealthChecksConfig? {
         guard let fields = mapping(node, "'health_checks'") else { return nil }
-        allowOnly(["observer", "time_scale", "restrict_private_addresses"], in: fields)
+        allowOnly(["observer", "time_scale", "restrict_private_addresses", "source_address"], in: fields)
         var health = NearcastConfig.HealthChecksConfig()
         for field in fields {
             switch field.name {
             case "observer": health.observer = string(field.value, "observer")?.value
             case "time_scale": health.timeScale = double(field.value, "time_scale", 0.001...1) ?? health.timeScale
+            case "source_address":
+                guard let text = string(field.value, "source_address") else { continue }
+                if IPAddress(text.value) == nil { fail(field.value, "'source_address' must be an IPv4 or IPv6 address") }
+                else { health.sourceAddress = text.value }
             case "restrict_private_addresses":
                 health.restrictPrivateAddresses = bool(field.value, "restrict_private_addresses") ?? health.restrictPrivateAddresses
             default: break

@@ -2,10 +2,12 @@ import Authority
 import Dispatch
 import ControlAPI
 import Foundation
+import HealthChecking
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Store
 
 /// A running Nearcast node: DNS listeners and the Route 53 API serving the
@@ -16,15 +18,17 @@ public final class NearcastNode: Sendable {
     private let logger: Logger
     public let listeners: DNSListeners
     public let data: ServedData
+    private let monitor: HealthMonitor
+    private let healthSync: HealthSync
     private let api: NIOLockedValueBox<Task<Void, Error>?> = NIOLockedValueBox(nil)
     private let reloadQueue = DispatchQueue(label: "nearcast.reload")
     /// The files the serving snapshot was built from, with what they looked like then.
     private let watched: NIOLockedValueBox<[String: FileStamp?]>
 
     private init(loader: ConfigurationLoader, configPath: String, logger: Logger, listeners: DNSListeners,
-                 data: ServedData, files: [String]) {
+                 data: ServedData, monitor: HealthMonitor, healthSync: HealthSync, files: [String]) {
         self.loader = loader; self.configPath = configPath; self.logger = logger; self.listeners = listeners
-        self.data = data
+        self.data = data; self.monitor = monitor; self.healthSync = healthSync
         self.watched = NIOLockedValueBox(FileStamp.of(files))
     }
 
@@ -45,6 +49,7 @@ public final class NearcastNode: Sendable {
     public static func start(loader: ConfigurationLoader, configPath: String, overrides: Overrides,
                              logger: Logger) async throws -> NearcastNode {
         let loaded = try loader.load(configPath: configPath, version: 1).get()
+        raiseOpenFileLimit(logger: logger)
         var settings = loaded.settings
         if !overrides.listen.isEmpty { settings.listen = overrides.listen }
         if let threads = overrides.threads { settings.threads = threads }
@@ -57,9 +62,18 @@ public final class NearcastNode: Sendable {
         let initial = ServedData.compose(loaded, apiZones, health: HealthView(), version: 1)
         let listeners = DNSListeners(threads: settings.threads, initial: initial, logger: logger)
         let data = try ServedData(store: store, config: loaded, apiZones: apiZones, distributor: listeners.distributor,
-                                  snapshotVersion: 1)
+                                  snapshotVersion: 1, logger: logger)
+        // Health checks run on their own threads, never on the DNS event loops.
+        let monitor = HealthMonitor(
+            observer: settings.healthChecks.observer ?? ProcessInfo.processInfo.hostName,
+            observerAddress: settings.listen.first.flatMap { try? parseListenAddress($0).ipAddress } ?? "127.0.0.1",
+            group: MultiThreadedEventLoopGroup.singleton, settings: HealthCheckSettings(timeScale: settings.healthChecks.timeScale,
+                                                                          sourceAddress: settings.healthChecks.sourceAddress),
+            logger: logger, onChange: { [data] statuses in data.updateHealth(statuses) })
+        data.attach(monitor)
         let node = NearcastNode(loader: loader, configPath: configPath, logger: logger, listeners: listeners,
-                                data: data, files: loaded.files)
+                                data: data, monitor: monitor,
+                                healthSync: HealthSync(store: store, monitor: monitor, logger: logger), files: loaded.files)
         do {
             let bound = try await listeners.start(listen: settings.listen, tcpIdleTimeoutMs: settings.tcpIdleTimeoutMs)
             logger.info("serving DNS", metadata: [
@@ -81,10 +95,18 @@ public final class NearcastNode: Sendable {
                                                      dataDirectory: settings.dataDirectory, endpoint: listen, logger: logger)
         let address = try parseListenAddress(listen)
         let api = Route53API(backend: data, credentials: credentials)
+        let metrics = data.metrics
+        // Prometheus scrapes `/metrics` without signing; everything else is the Route 53 API.
+        let responder = CallbackResponder<BasicRequestContext> { request, context in
+            guard request.method == .get, request.uri.path == "/metrics" else { return try await api.responder.respond(to: request, context: context) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
         let bound = NIOLockedValueBox<Result<Void, Error>?>(nil)
         let ready = AsyncStream<Void>.makeStream()
         let application = Application(
-            responder: api.responder,
+            responder: responder,
             configuration: .init(address: .hostname(address.ipAddress!, port: address.port!), serverName: "Nearcast"),
             onServerRunning: { _ in bound.withLockedValue { $0 = .success(()) }; ready.continuation.finish() },
             logger: logger)
@@ -120,8 +142,10 @@ public final class NearcastNode: Sendable {
         }
     }
 
-    /// Stops the API and the DNS listeners.
+    /// Stops the health checks, the API and the DNS listeners.
     public func shutdown() async {
+        healthSync.stop()
+        monitor.shutdown()
         if let task = api.withLockedValue({ $0 }) {
             task.cancel()
             _ = try? await task.value
@@ -173,6 +197,20 @@ public final class NearcastNode: Sendable {
         }
         logger.info("shutting down")
         await shutdown()
+    }
+}
+
+/// Raises the soft limit on open files to the hard limit: every health
+/// check request in flight holds a socket (a TCP check of an endpoint that
+/// never answers, for up to 10 s), besides the DNS and API connections.
+private func raiseOpenFileLimit(logger: Logger) {
+    var limit = rlimit()
+    let resource = Int32(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    let wanted = limit.rlim_max
+    limit.rlim_cur = wanted
+    if setrlimit(resource, &limit) != 0 {
+        logger.warning("could not raise the open file limit", metadata: ["wanted": "\(wanted)"])
     }
 }
 

@@ -2,7 +2,9 @@ import Authority
 import ControlAPI
 import DNSWire
 import Foundation
+import HealthChecking
 import LatencyModel
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Route53Model
@@ -21,6 +23,11 @@ public final class ServedData: Route53Backend, Sendable {
     private let state: NIOLockedValueBox<State>
     private let commitLock = NIOLock()
     private let served: NIOLockedValueBox<UInt64>
+    private let monitor = NIOLockedValueBox<HealthMonitor?>(nil)
+    let metrics = NodeMetrics()
+    private let logger: Logger
+    /// Whether health checks of private and special-use addresses are refused (Route 53's rule).
+    public let restrictPrivateHealthCheckAddresses: Bool
 
     struct State {
         var config: LoadedConfiguration
@@ -51,7 +58,9 @@ public final class ServedData: Route53Backend, Sendable {
     /// The snapshot a node would serve from `config` and the store at `path`.
     public static func snapshot(of config: LoadedConfiguration, storeAt path: String) throws -> Snapshot {
         guard FileManager.default.fileExists(atPath: path) else { throw LoadErrors(messages: ["\(path): no such store"]) }
-        return compose(config, try compileStore(try Store(path: path), config: config), health: HealthView(), version: 1)
+        let store = try Store(path: path)
+        let statuses = HealthMonitor.statuses(of: try store.healthChecks(), observations: try store.observations())
+        return compose(config, try compileStore(store, config: config), health: HealthView(statuses), version: 1)
     }
 
     /// The snapshot of a config, the API's zones and the health checks' statuses.
@@ -64,21 +73,25 @@ public final class ServedData: Route53Backend, Sendable {
     /// Starts answering with new health check statuses (id → healthy);
     /// publishes a snapshot only when the set of unhealthy checks changed.
     func updateHealth(_ statuses: [String: Bool]) {
-        let health = HealthView(unhealthy: Set(statuses.compactMap { $0.value ? nil : $0.key }))
+        let health = HealthView(statuses)
         commitLock.withLock {
             let snapshot = state.withLockedValue { state -> Snapshot? in
+                let changed = statuses.compactMap { id, healthy in state.health.isHealthy(id) != healthy ? (id, healthy) : nil }
+                metrics.health(statuses, changed: changed)
                 guard state.health != health else { return nil }
                 state.health = health
                 state.snapshotVersion += 1
                 return Self.compose(state.config, state.apiZones, health: health, version: state.snapshotVersion)
             }
-            if let snapshot { _ = distributor.publish(snapshot) }
+            if let snapshot { _ = publish(snapshot) }
         }
     }
 
     init(store: Store, config: LoadedConfiguration, apiZones: [String: Zone], distributor: SnapshotDistributor,
-         snapshotVersion: UInt64) throws {
+         snapshotVersion: UInt64, logger: Logger) throws {
         self.store = store
+        self.logger = logger
+        restrictPrivateHealthCheckAddresses = config.settings.healthChecks.restrictPrivateAddresses
         self.distributor = distributor
         state = NIOLockedValueBox(State(config: config, apiZones: apiZones, snapshotVersion: snapshotVersion))
         served = NIOLockedValueBox(try store.version)
@@ -108,16 +121,31 @@ public final class ServedData: Route53Backend, Sendable {
                 state.snapshotVersion += 1
                 return Self.compose(state.config, state.apiZones, health: state.health, version: state.snapshotVersion)
             }
-            markServed(distributor.publish(snapshot), version: version)
+            markServed(publish(snapshot), version: version)
             return value
         }
     }
 
     public func isServing(version: UInt64) -> Bool { served.withLockedValue { $0 >= version } }
 
-    public func healthChecksChanged() {}
+    /// Starts running the store's health checks with `monitor`, whose
+    /// status changes must reach `updateHealth`.
+    func attach(_ monitor: HealthMonitor) {
+        self.monitor.withLockedValue { $0 = monitor }
+        healthChecksChanged()
+    }
 
-    public func observations(ofHealthCheck id: String) -> [HealthObservation] { [] }
+    public func healthChecksChanged() {
+        guard let monitor = monitor.withLockedValue({ $0 }) else { return }
+        do { monitor.apply(try store.healthChecks()) } catch {
+            logger.error("could not read the health checks from the store; checking continues with the previous set",
+                         metadata: ["error": "\(error)"])
+        }
+    }
+
+    public func observations(ofHealthCheck id: String) -> [HealthObservation] {
+        monitor.withLockedValue { $0 }?.observation(of: id).map { [$0] } ?? []
+    }
 
     /// Swaps in a reloaded config, recompiling the API's zones against it.
     func replaceConfig(_ config: LoadedConfiguration) throws {
@@ -127,11 +155,23 @@ public final class ServedData: Route53Backend, Sendable {
                 state = State(config: config, apiZones: apiZones, health: state.health, snapshotVersion: state.snapshotVersion + 1)
                 return Self.compose(config, apiZones, health: state.health, version: state.snapshotVersion)
             }
-            markServed(distributor.publish(snapshot), version: try store.version)
+            markServed(publish(snapshot), version: try store.version)
         }
+    }
+
+    private func publish(_ snapshot: Snapshot) -> EventLoopFuture<Void> {
+        metrics.published(version: snapshot.version, zoneCount: snapshot.zones.count)
+        return distributor.publish(snapshot)
     }
 
     private func markServed(_ published: EventLoopFuture<Void>, version: UInt64) {
         published.whenSuccess { [served] in served.withLockedValue { $0 = max($0, version) } }
+    }
+}
+
+extension HealthView {
+    /// The view of decided statuses (id → healthy).
+    init(_ statuses: [String: Bool]) {
+        self.init(unhealthy: Set(statuses.compactMap { $0.value ? nil : $0.key }))
     }
 }

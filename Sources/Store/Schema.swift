@@ -62,6 +62,56 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                -- data is the HealthCheckConfig as JSON; created_order orders ListHealthChecks.
+                CREATE TABLE health_check (
+                    id TEXT PRIMARY KEY,
+                    caller_reference TEXT NOT NULL UNIQUE,
+                    data TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_order INTEGER NOT NULL UNIQUE
+                );
+
+                -- Health check caller references stay used after their check is deleted;
+                -- config is the HealthCheckConfig the check was created with (JSON), so
+                -- that an identical retry is recognized.
+                CREATE TABLE health_check_caller_reference (
+                    reference TEXT PRIMARY KEY,
+                    config TEXT NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                -- Each node's (observer's) latest observation of each health check;
+                -- checked_at is milliseconds since 1970. Deleted with their check.
+                CREATE TABLE health_observation (
+                    check_id TEXT NOT NULL,
+                    observer TEXT NOT NULL,
+                    observer_address TEXT NOT NULL,
+                    healthy INTEGER NOT NULL,
+                    report TEXT NOT NULL,
+                    checked_at INTEGER NOT NULL,
+                    PRIMARY KEY (check_id, observer)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER health_observation_of_deleted_check AFTER DELETE ON health_check
+                BEGIN DELETE FROM health_observation WHERE check_id = old.id; END;
+
+                -- Rises with every health check mutation, for nodes that poll for them.
+                CREATE TABLE health_check_generation (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value INTEGER NOT NULL
+                );
+                INSERT INTO health_check_generation (id, value) VALUES (1, 0);
+                CREATE TRIGGER health_check_created AFTER INSERT ON health_check
+                BEGIN UPDATE health_check_generation SET value = value + 1; END;
+                CREATE TRIGGER health_check_updated AFTER UPDATE ON health_check
+                BEGIN UPDATE health_check_generation SET value = value + 1; END;
+                CREATE TRIGGER health_check_deleted AFTER DELETE ON health_check
+                BEGIN UPDATE health_check_generation SET value = value + 1; END;
+                """)
+        }
         return migrator
     }
 }

@@ -185,11 +185,11 @@ public final class Store: Sendable {
 
     // MARK: Tags
 
-    /// The resource's tags sorted by key. Throws NoSuchHostedZone for an
-    /// unknown "hostedzone" (health checks are not checked).
+    /// The resource's tags sorted by key. Throws NoSuchHostedZone or
+    /// NoSuchHealthCheck for an unknown resource.
     public func tags(resourceType: String, resourceID: String) throws -> [(key: String, value: String)] {
         try writer.read { db in
-            if resourceType == "hostedzone" { _ = try Self.existingZone(resourceID, db) }
+            try Self.requireResource(resourceType, resourceID, db)
             return try Row.fetchAll(
                 db, sql: "SELECT key, value FROM tag WHERE resource_type = ? AND resource_id = ? ORDER BY key",
                 arguments: [resourceType, resourceID]
@@ -198,12 +198,13 @@ public final class Store: Sendable {
     }
 
     /// Removes the keys in `remove`, then sets those in `add` (replacing
-    /// values). Throws NoSuchHostedZone for an unknown "hostedzone", and
-    /// InvalidInput (writing nothing) when the resource would have more than 50 tags.
+    /// values). Throws NoSuchHostedZone or NoSuchHealthCheck for an unknown
+    /// resource, and InvalidInput (writing nothing) when the resource would
+    /// have more than 50 tags.
     public func changeTags(resourceType: String, resourceID: String, add: [(key: String, value: String)],
                            remove: [String]) throws {
         try writer.write { db in
-            if resourceType == "hostedzone" { _ = try Self.existingZone(resourceID, db) }
+            try Self.requireResource(resourceType, resourceID, db)
             _ = try Self.nextVersion(db)
             for key in remove {
                 try db.execute(sql: "DELETE FROM tag WHERE resource_type = ? AND resource_id = ? AND key = ?",
@@ -268,6 +269,15 @@ public final class Store: Sendable {
 
     private static func zone(_ id: String, _ db: Database) throws -> HostedZone? {
         try Row.fetchOne(db, sql: "SELECT * FROM hosted_zone WHERE id = ?", arguments: [id]).map(zone(row:))
+    }
+
+    /// Throws when a "hostedzone" or "healthcheck" resource does not exist.
+    private static func requireResource(_ type: String, _ id: String, _ db: Database) throws {
+        switch type {
+        case "hostedzone": _ = try existingZone(id, db)
+        case "healthcheck": try requireHealthCheck(id, db)
+        default: break
+        }
     }
 
     private static func existingZone(_ id: String, _ db: Database) throws -> HostedZone {

@@ -1,0 +1,41 @@
+import GRDB
+import Route53Model
+
+/// Every node's latest observation of every health check, so that nodes
+/// sharing a store decide one status from all observers (and so that
+/// `nearcast answer --data-dir` sees the statuses a running node decided).
+///
+/// Like health checks, observations take no store version: they are not
+/// DNS data. Each call is one transaction.
+extension Store {
+    /// Replaces the stored observations of the same (check, observer) pairs.
+    public func recordObservations(_ observations: [HealthObservation]) throws {
+        guard !observations.isEmpty else { return }
+        try writer.write { db in
+            for observation in observations {
+                try db.execute(
+                    sql: """
+                        INSERT INTO health_observation (check_id, observer, observer_address, healthy, report, checked_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (check_id, observer) DO UPDATE SET observer_address = excluded.observer_address,
+                            healthy = excluded.healthy, report = excluded.report, checked_at = excluded.checked_at
+                        """,
+                    arguments: [observation.checkID, observation.observer, observation.observerAddress,
+                                observation.healthy, observation.report, observation.checkedAt])
+            }
+        }
+    }
+
+    /// Every stored observation of checks that still exist.
+    public func observations() throws -> [HealthObservation] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.* FROM health_observation o JOIN health_check c ON c.id = o.check_id
+                ORDER BY o.check_id, o.observer
+                """).map { row in
+                HealthObservation(checkID: row["check_id"], observer: row["observer"], observerAddress: row["observer_address"],
+                                  healthy: row["healthy"], report: row["report"], checkedAt: row["checked_at"])
+            }
+        }
+    }
+}
