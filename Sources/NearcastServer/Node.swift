@@ -19,16 +19,16 @@ public final class NearcastNode: Sendable {
     public let listeners: DNSListeners
     public let data: ServedData
     private let monitor: HealthMonitor
-    private let healthSync: HealthSync
+    private let storeSync: StoreSync
     private let api: NIOLockedValueBox<Task<Void, Error>?> = NIOLockedValueBox(nil)
     private let reloadQueue = DispatchQueue(label: "nearcast.reload")
     /// The files the serving snapshot was built from, with what they looked like then.
     private let watched: NIOLockedValueBox<[String: FileStamp?]>
 
     private init(loader: ConfigurationLoader, configPath: String, logger: Logger, listeners: DNSListeners,
-                 data: ServedData, monitor: HealthMonitor, healthSync: HealthSync, files: [String]) {
+                 data: ServedData, monitor: HealthMonitor, storeSync: StoreSync, files: [String]) {
         self.loader = loader; self.configPath = configPath; self.logger = logger; self.listeners = listeners
-        self.data = data; self.monitor = monitor; self.healthSync = healthSync
+        self.data = data; self.monitor = monitor; self.storeSync = storeSync
         self.watched = NIOLockedValueBox(FileStamp.of(files))
     }
 
@@ -73,7 +73,7 @@ public final class NearcastNode: Sendable {
         data.attach(monitor)
         let node = NearcastNode(loader: loader, configPath: configPath, logger: logger, listeners: listeners,
                                 data: data, monitor: monitor,
-                                healthSync: HealthSync(store: store, monitor: monitor, logger: logger), files: loaded.files)
+                                storeSync: StoreSync(data: data, monitor: monitor, logger: logger), files: loaded.files)
         do {
             let bound = try await listeners.start(listen: settings.listen, tcpIdleTimeoutMs: settings.tcpIdleTimeoutMs)
             logger.info("serving DNS", metadata: [
@@ -144,7 +144,7 @@ public final class NearcastNode: Sendable {
 
     /// Stops the health checks, the API and the DNS listeners.
     public func shutdown() async {
-        healthSync.stop()
+        storeSync.stop()
         monitor.shutdown()
         if let task = api.withLockedValue({ $0 }) {
             task.cancel()

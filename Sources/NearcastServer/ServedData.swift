@@ -34,6 +34,8 @@ public final class ServedData: Route53Backend, Sendable {
         var apiZones: [String: Zone]
         var health = HealthView()
         var snapshotVersion: UInt64
+        /// The store version the API zones were compiled at (or later).
+        var storeVersion: UInt64
     }
 
     /// Compiles the store's hosted zones against `config`; throws a
@@ -93,8 +95,9 @@ public final class ServedData: Route53Backend, Sendable {
         self.logger = logger
         restrictPrivateHealthCheckAddresses = config.settings.healthChecks.restrictPrivateAddresses
         self.distributor = distributor
-        state = NIOLockedValueBox(State(config: config, apiZones: apiZones, snapshotVersion: snapshotVersion))
-        served = NIOLockedValueBox(try store.version)
+        let version = try store.version
+        state = NIOLockedValueBox(State(config: config, apiZones: apiZones, snapshotVersion: snapshotVersion, storeVersion: version))
+        served = NIOLockedValueBox(version)
     }
 
     public var nameServers: [DomainName] { state.withLockedValue { $0.config.settings.nameServers } }
@@ -116,13 +119,43 @@ public final class ServedData: Route53Backend, Sendable {
     public func commit<T>(_ write: () throws -> (value: T, version: UInt64, zones: [String: Zone?])) throws -> T {
         try commitLock.withLock {
             let (value, version, zones) = try write()
+            // Another node sharing the store wrote in between: take everything, not only this write.
+            let missed = state.withLockedValue { version != $0.storeVersion + 1 }
+            let all = missed ? compiledStore() : nil
             let snapshot = state.withLockedValue { state -> Snapshot in
-                for (id, zone) in zones { state.apiZones[id] = zone }
+                if let all { state.apiZones = all } else { for (id, zone) in zones { state.apiZones[id] = zone } }
+                state.storeVersion = version
                 state.snapshotVersion += 1
                 return Self.compose(state.config, state.apiZones, health: state.health, version: state.snapshotVersion)
             }
             markServed(publish(snapshot), version: version)
             return value
+        }
+    }
+
+    /// Serves what other nodes sharing the store committed since this
+    /// node last looked (hosted zones and record sets).
+    func followStore() {
+        commitLock.withLock {
+            guard let version = try? store.version, version > state.withLockedValue({ $0.storeVersion }),
+                  let zones = compiledStore() else { return }
+            let snapshot = state.withLockedValue { state -> Snapshot in
+                state.apiZones = zones
+                state.storeVersion = version
+                state.snapshotVersion += 1
+                return Self.compose(state.config, zones, health: state.health, version: state.snapshotVersion)
+            }
+            markServed(publish(snapshot), version: version)
+        }
+    }
+
+    /// Every hosted zone compiled against the current config; nil (and an
+    /// error logged) when the store's data does not compile here.
+    private func compiledStore() -> [String: Zone]? {
+        do { return try Self.compileStore(store, config: state.withLockedValue { $0.config }) } catch {
+            logger.error("the store holds hosted zones this node cannot serve; serving the previous data",
+                         metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -143,19 +176,29 @@ public final class ServedData: Route53Backend, Sendable {
         }
     }
 
+    /// This node's latest observation and every other node's stored one.
     public func observations(ofHealthCheck id: String) -> [HealthObservation] {
-        monitor.withLockedValue { $0 }?.observation(of: id).map { [$0] } ?? []
+        var byObserver: [String: HealthObservation] = [:]
+        do {
+            for observation in try store.observations(of: id) { byObserver[observation.observer] = observation }
+        } catch {
+            logger.error("could not read other nodes' health observations", metadata: ["error": "\(error)"])
+        }
+        if let own = monitor.withLockedValue({ $0 })?.observation(of: id) { byObserver[own.observer] = own }
+        return byObserver.values.sorted { $0.observer < $1.observer }
     }
 
     /// Swaps in a reloaded config, recompiling the API's zones against it.
     func replaceConfig(_ config: LoadedConfiguration) throws {
         try commitLock.withLock {
+            let version = try store.version  // read first: the zones compiled next hold at least this version
             let apiZones = try Self.compileStore(store, config: config)
             let snapshot = state.withLockedValue { state -> Snapshot in
-                state = State(config: config, apiZones: apiZones, health: state.health, snapshotVersion: state.snapshotVersion + 1)
+                state = State(config: config, apiZones: apiZones, health: state.health, snapshotVersion: state.snapshotVersion + 1,
+                              storeVersion: version)
                 return Self.compose(config, apiZones, health: state.health, version: state.snapshotVersion)
             }
-            markServed(publish(snapshot), version: try store.version)
+            markServed(publish(snapshot), version: version)
         }
     }
 

@@ -26,13 +26,12 @@ extension Store {
         }
     }
 
-    /// Every stored observation of checks that still exist.
-    public func observations() throws -> [HealthObservation] {
+    /// Every stored observation (of the check `checkID` when given).
+    public func observations(of checkID: String? = nil) throws -> [HealthObservation] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT o.* FROM health_observation o JOIN health_check c ON c.id = o.check_id
-                ORDER BY o.check_id, o.observer
-                """).map { row in
+                SELECT * FROM health_observation WHERE ?1 IS NULL OR check_id = ?1 ORDER BY check_id, observer
+                """, arguments: [checkID]).map { row in
                 HealthObservation(checkID: row["check_id"], observer: row["observer"], observerAddress: row["observer_address"],
                                   healthy: row["healthy"], report: row["report"], checkedAt: row["checked_at"])
             }

@@ -179,3 +179,15 @@ private func expectError(_ code: String, status: Int = 400, message: String? = n
         #expect(seen == seen.sorted() && Set(seen).count == seen.count, "\(seen)")
     }
 }
+
+extension HealthObservationStoreTests {
+    @Test func observationsOfOneCheck() throws {
+        let store = try Store.inMemory()
+        for id in ["a", "b"] { _ = try store.createHealthCheck(check(id)) }
+        try store.recordObservations([observation("a", "n1", healthy: true, at: 1), observation("b", "n1", healthy: false, at: 2),
+                                      observation("a", "n2", healthy: false, at: 3)])
+        #expect(try store.observations(of: "a").map(\.observer) == ["n1", "n2"])
+        #expect(try store.observations(of: "zz").isEmpty)
+        #expect(try store.observations().count == 3)
+    }
+}

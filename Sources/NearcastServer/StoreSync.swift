@@ -5,15 +5,17 @@ import NIOConcurrencyHelpers
 import Route53Model
 import Store
 
-/// Shares health checking through the store, once per `period`: writes
-/// this node's new observations, hands every other node's to the monitor
-/// (which decides with Route 53's 18% rule over all of them), and follows
-/// health checks created, updated or deleted through any node.
+/// Keeps nodes that share a store in step, once per `period`: serves
+/// hosted zone changes other nodes committed, writes this node's new
+/// health observations, hands every other node's to the monitor (which
+/// decides with Route 53's 18% rule over all of them), and follows health
+/// checks created, updated or deleted through any node.
 ///
 /// Invariant: store work runs on `queue`, never on an event loop.
-final class HealthSync: Sendable {
-    private let store: Store
+final class StoreSync: Sendable {
+    private let data: ServedData
     private let monitor: HealthMonitor
+    private var store: Store { data.store }
     private let logger: Logger
     private let queue = DispatchQueue(label: "nearcast.health-sync")
     /// Dispatch sources are thread-safe; this one is only resumed and cancelled.
@@ -26,8 +28,8 @@ final class HealthSync: Sendable {
         var generation: Int64?
     }
 
-    init(store: Store, monitor: HealthMonitor, logger: Logger, period: DispatchTimeInterval = .seconds(1)) {
-        self.store = store; self.monitor = monitor; self.logger = logger
+    init(data: ServedData, monitor: HealthMonitor, logger: Logger, period: DispatchTimeInterval = .seconds(1)) {
+        self.data = data; self.monitor = monitor; self.logger = logger
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + period, repeating: period)
         timer.setEventHandler { [weak self] in self?.exchange() }
@@ -41,6 +43,7 @@ final class HealthSync: Sendable {
     }
 
     private func exchange() {
+        data.followStore()
         do {
             let own = monitor.observations
             let new = state.withLockedValue { state in own.filter { state.written[$0.checkID] != $0.checkedAt } }
