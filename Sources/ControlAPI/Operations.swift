@@ -298,6 +298,7 @@ struct Operations {
             .element("RecordData", data.map { .text("RecordDataEntry", $0) }),
             .text("ResponseCode", resolution.rcode.description),
             .text("Protocol", "UDP"),
+            ResponseEncoding.routingSteps(resolution.steps),
         ]), [])
     }
 

@@ -1,3 +1,4 @@
+import Authority
 import DNSWire
 import Foundation
 import Route53Model
@@ -82,5 +83,23 @@ enum ResponseEncoding {
                                .text("Message", message)]),
             .text("RequestId", requestID),
         ])
+    }
+
+    /// Nearcast's addition to TestDNSAnswerResponse: every routing choice
+    /// behind the answer, with the record sets skipped and why. SDKs ignore
+    /// elements their model does not name, so Route 53 clients are unaffected.
+    static func routingSteps(_ steps: [RoutingStep]) -> XML {
+        .element("RoutingSteps", steps.map { step -> XML in
+            .element("RoutingStep", [
+                .text("Name", step.owner.route53Text),
+                .text("Type", step.type.description),
+                .text("Policy", step.policy.name),
+                .element("Chosen", step.chosen.map { .text("SetIdentifier", $0.setIdentifier) }),
+                .element("Skipped", step.skipped.map { skipped -> XML in
+                    .element("SkippedSet", [.text("SetIdentifier", skipped.setIdentifier), .text("Reason", skipped.reason)])
+                }),
+                .text("AllUnhealthy", step.allUnhealthy ? "true" : "false"),
+            ])
+        })
     }
 }

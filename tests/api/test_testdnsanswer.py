@@ -3,8 +3,8 @@
 import pytest
 
 from .api_helpers import (
-    AP_CLIENT, EU_CLIENT, OTHER_CLIENT, REGION_A, addresses, apply, assert_error, create, error_of, latency,
-    rrset, wait_insync,
+    AP_CLIENT, EU_CLIENT, OTHER_CLIENT, REGION_A, XMLNS, addresses, apply, assert_error, create, error_of, latency,
+    raw_request, rrset, wait_insync,
 )
 
 
@@ -100,3 +100,25 @@ def test_bad_ecs_mask(r53, tz):
     err = error_of(r53.test_dns_answer, HostedZoneId=tz["id"], RecordName=f"www.{tz['name']}", RecordType="A",
                    EDNS0ClientSubnetIP="10.1.0.0", EDNS0ClientSubnetMask="33")
     assert_error(err, "InvalidInput", 400)
+
+
+def test_routing_steps_explain_the_answer(api, r53, tz):
+    """Nearcast adds RoutingSteps to TestDNSAnswerResponse (SDKs ignore it): a weighted alias over the latency
+    group shows both choices, outermost first."""
+    n = tz["name"]
+    wait_insync(r53, apply(r53, tz["id"], create(rrset(
+        f"top.{n}", "A", set_id="all", Weight=5,
+        alias={"HostedZoneId": tz["id"], "DNSName": f"www.{n}", "EvaluateTargetHealth": True})))["Id"])
+    # boto3 parses the response as usual
+    assert answer(r53, tz, f"top.{n}", ResolverIP="10.1.200.9")["RecordData"] == [REGION_A["eu-west-1"]]
+    raw = raw_request(api, "GET", "/2013-04-01/testdnsanswer",
+                      query={"hostedzoneid": tz["id"], "recordname": f"top.{n}", "recordtype": "A", "resolverip": "10.1.200.9"})
+    assert raw.status == 200, raw
+    ns = {"r": XMLNS}
+    steps = raw.root.findall("r:RoutingSteps/r:RoutingStep", ns)
+    assert [(s.findtext("r:Name", namespaces=ns), s.findtext("r:Policy", namespaces=ns)) for s in steps] == [
+        (f"top.{n}", "weighted"), (f"www.{n}", "latency")]
+    assert steps[0].findtext("r:Chosen/r:SetIdentifier", namespaces=ns) == "all"
+    assert steps[1].findtext("r:Chosen/r:SetIdentifier", namespaces=ns) == "eu-west-1"
+    assert steps[1].findtext("r:AllUnhealthy", namespaces=ns) == "false"
+    assert steps[1].findall("r:Skipped/r:SkippedSet", ns) == []
