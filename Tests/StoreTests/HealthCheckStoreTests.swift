@@ -13,18 +13,6 @@ private func calculated(_ id: String, children: [String]) -> HealthCheck {
                 config: HealthCheckConfig(type: .calculated, healthThreshold: 1, childHealthChecks: children))
 }
 
-private func expectError(_ code: String, status: Int = 400, message: String? = nil, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected \(code)")
-    } catch let error as Route53Error {
-        #expect(error.code == code && error.status == status)
-        if let message { #expect(error.messages == [message]) }
-    } catch {
-        Issue.record("unexpected \(error)")
-    }
-}
-
 @Suite struct HealthCheckStoreTests {
     @Test func createReadListCount() throws {
         let store = try Store.inMemory()

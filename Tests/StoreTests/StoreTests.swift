@@ -35,8 +35,8 @@ private func temporaryPath() -> String {
         .appendingPathComponent("store-tests-\(UUID().uuidString)/nested/nearcast.sqlite").path
 }
 
-private func expectError(_ code: String, status: Int = 400, message: String? = nil,
-                         _ body: () throws -> Void) {
+/// Expects `body` to throw the Route 53 error `code` (with `status`, and `message` when given).
+func expectError(_ code: String, status: Int = 400, message: String? = nil, _ body: () throws -> Void) {
     do {
         try body()
         Issue.record("expected \(code)")
