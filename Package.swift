@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "nearcast", targets: ["nearcast"]),
+        // The query path's pure parts, for the microbenchmarks in Benchmarks/ (a package of its own).
+        .library(name: "NearcastEngine", targets: ["DNSWire", "ZoneFile", "LatencyModel", "Authority"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -1,0 +1,107 @@
+import Authority
+import Benchmark
+import DNSWire
+import LatencyModel
+import ZoneFile
+
+/// The query path piece by piece, with heap allocations per query
+/// (`Malloc (total)` counts per iteration; one iteration is one query).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
+    let world = World(prefixes: 1000)
+
+    Benchmark("baseline: the harness alone (subtract its mallocs)") { benchmark in
+        for index in benchmark.scaledIterations { blackHole(index) }
+    }
+    Benchmark("parse: query with ECS") { benchmark in
+        for index in benchmark.scaledIterations {
+            world.ecsQueries[index % world.ecsQueries.count].withUnsafeBytes { blackHole(try? Message.parse($0)) }
+        }
+    }
+    Benchmark("resolve: latency record, ECS client") { benchmark in
+        let question = Question(name: try! DomainName(parsing: "www.bench.test."), type: .a)
+        for index in benchmark.scaledIterations {
+            blackHole(world.snapshot.resolve(question, client: ClientLocation(address: world.clients[index % world.clients.count])))
+        }
+    }
+    for (title, packets) in [("static A", world.staticQueries), ("latency A with ECS", world.ecsQueries), ("NXDOMAIN", world.nxQueries)] {
+        Benchmark("respond: \(title)") { benchmark in
+            for index in benchmark.scaledIterations {
+                packets[index % packets.count].withUnsafeBytes {
+                    blackHole(world.snapshot.respond(to: $0, source: world.source, transport: .udp))
+                }
+            }
+        }
+    }
+    let bigMap = World.map(prefixes: 1_000_000)
+    for (prefixes, map) in [(1000, world.snapshot.latencyMap), (1_000_000, bigMap)] {
+        Benchmark("map lookup: \(prefixes) prefixes") { benchmark in
+            for index in benchmark.scaledIterations { blackHole(map.lookup(world.clients[index % world.clients.count])) }
+        }
+    }
+}
+
+/// A zone with a static name and a latency group, a latency map of random
+/// /24s, and prepared query packets from clients inside those /24s.
+struct World: Sendable {
+    let snapshot: Snapshot
+    let clients: [IPAddress]
+    let staticQueries: [[UInt8]], ecsQueries: [[UInt8]], nxQueries: [[UInt8]]
+    let source = IPAddress("127.0.0.1")!
+
+    static let catalog = try! RegionCatalog()
+    static let regions = ["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1", "ap-northeast-1"]
+
+    /// /24s spread over the IPv4 space, deterministic.
+    static func networks(_ count: Int) -> [UInt32] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt32(truncatingIfNeeded: state >> 32) & 0xFFFF_FF00
+        }
+    }
+
+    static func map(prefixes: Int) -> LatencyMap {
+        let entries = networks(prefixes).enumerated().flatMap { index, network in
+            regions.enumerated().map { offset, name in
+                LatencyEntry(prefix: IPPrefix(.v4(network), length: 24), region: catalog.id(of: name)!,
+                             rttMs: Double((index + offset * 37) % 200 + 1))
+            }
+        }
+        return LatencyMap(entries: entries, defaultRanking: [catalog.id(of: "us-east-1")!])
+    }
+
+    init(prefixes: Int) {
+        let origin = try! DomainName(parsing: "bench.test.")
+        let text = """
+            $TTL 300
+            @ IN SOA ns1 hostmaster 1 7200 3600 1209600 60
+              IN NS ns1
+            ns1 IN A 127.0.0.1
+            static IN A 192.0.2.100
+            """
+        let records = MasterFile.parse(text, file: "bench", origin: origin).records.map {
+            DeclaredRecord(record: $0.record, source: "bench:\($0.line)")
+        }
+        let www = try! DomainName(parsing: "www.bench.test.")
+        let routed = Self.regions.enumerated().map { index, name in
+            RoutedDeclaration(name: www, set: RoutedRecordSet(
+                setIdentifier: name, policy: .latency(Self.catalog.id(of: name)!),
+                rrset: RRSet(type: .a, ttl: 60, rdata: [.a(IPv4Bytes([192, 0, 2, UInt8(index + 1)]))])), source: "bench")
+        }
+        let zone = try! Zone.build(origin: origin, records: records, routed: routed, catalog: Self.catalog, zoneSource: "bench").get()
+        snapshot = Snapshot(version: 1, zones: [zone], latencyMap: Self.map(prefixes: prefixes), catalog: Self.catalog)
+        clients = Self.networks(prefixes).prefix(1000).map { IPAddress.v4($0 | 7) }
+
+        func query(_ name: String, ecs: IPAddress?) -> [UInt8] {
+            var message = Message(header: Header(id: 0x1234, flags: 0x0100),
+                                  questions: [Question(name: try! DomainName(parsing: name), type: .a)])
+            message.edns = EDNS(udpPayloadSize: 1232, dnssecOK: false)
+            if let ecs { message.edns?.clientSubnet = ClientSubnet(IPPrefix(ecs, length: 24)) }
+            return message.encode()
+        }
+        staticQueries = [query("static.bench.test.", ecs: nil)]
+        ecsQueries = clients.map { query("www.bench.test.", ecs: $0) }
+        nxQueries = [query("nothing.bench.test.", ecs: nil)]
+    }
+}
