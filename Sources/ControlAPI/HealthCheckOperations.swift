@@ -81,11 +81,19 @@ extension Operations {
         return (200, .element("DeleteHealthCheckResponse", []), [])
     }
 
-    /// GetHealthCheckStatus, or with `failuresOnly` GetHealthCheckLastFailureReason
-    /// (the observers whose last report is a failure).
+    /// GetHealthCheckStatus (every observer's last request), or with
+    /// `failuresOnly` GetHealthCheckLastFailureReason (every observer's
+    /// last failed request, also after later successes).
     func healthCheckObservations(_ id: String, failuresOnly: Bool) throws -> Reply {
         _ = try healthCheck(id)
-        let observations = backend.observations(ofHealthCheck: id).filter { !failuresOnly || $0.report.hasPrefix("Failure") }
+        let observations = backend.observations(ofHealthCheck: id).compactMap { observation -> HealthObservation? in
+            guard failuresOnly else { return observation }
+            guard let failure = observation.lastFailure else { return nil }
+            var shown = observation
+            shown.report = failure.report
+            shown.checkedAt = failure.checkedAt
+            return shown
+        }
         let root = failuresOnly ? "GetHealthCheckLastFailureReasonResponse" : "GetHealthCheckStatusResponse"
         return (200, .element(root, [ResponseEncoding.observations(observations)]), [])
     }

@@ -242,6 +242,7 @@ private struct Entry: Sendable {
         }
         observation.report = result.report
         observation.checkedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        if !result.healthy { observation.lastFailure = (result.report, observation.checkedAt) }
         self.observation = observation
     }
 }

@@ -80,10 +80,20 @@ public struct HealthObservation: Codable, Hashable, Sendable {
     public var report: String
     /// Milliseconds since 1970.
     public var checkedAt: Int64
+    /// The status text and time of this observer's latest failed request,
+    /// kept after later successes (GetHealthCheckLastFailureReason).
+    public var lastFailure: (report: String, checkedAt: Int64)? {
+        get { lastFailureReport.map { ($0, lastFailureAt ?? checkedAt) } }
+        set { lastFailureReport = newValue?.report; lastFailureAt = newValue?.checkedAt }
+    }
+    private var lastFailureReport: String?
+    private var lastFailureAt: Int64?
 
-    public init(checkID: String, observer: String, observerAddress: String, healthy: Bool, report: String, checkedAt: Int64) {
+    public init(checkID: String, observer: String, observerAddress: String, healthy: Bool, report: String, checkedAt: Int64,
+                lastFailure: (report: String, checkedAt: Int64)? = nil) {
         self.checkID = checkID; self.observer = observer; self.observerAddress = observerAddress
         self.healthy = healthy; self.report = report; self.checkedAt = checkedAt
+        self.lastFailure = lastFailure
     }
 }
 

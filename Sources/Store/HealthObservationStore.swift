@@ -15,13 +15,16 @@ extension Store {
             for observation in observations {
                 try db.execute(
                     sql: """
-                        INSERT INTO health_observation (check_id, observer, observer_address, healthy, report, checked_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO health_observation
+                            (check_id, observer, observer_address, healthy, report, checked_at, last_failure, last_failure_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (check_id, observer) DO UPDATE SET observer_address = excluded.observer_address,
-                            healthy = excluded.healthy, report = excluded.report, checked_at = excluded.checked_at
+                            healthy = excluded.healthy, report = excluded.report, checked_at = excluded.checked_at,
+                            last_failure = excluded.last_failure, last_failure_at = excluded.last_failure_at
                         """,
                     arguments: [observation.checkID, observation.observer, observation.observerAddress,
-                                observation.healthy, observation.report, observation.checkedAt])
+                                observation.healthy, observation.report, observation.checkedAt,
+                                observation.lastFailure?.report, observation.lastFailure?.checkedAt])
             }
         }
     }
@@ -32,8 +35,11 @@ extension Store {
             try Row.fetchAll(db, sql: """
                 SELECT * FROM health_observation WHERE ?1 IS NULL OR check_id = ?1 ORDER BY check_id, observer
                 """, arguments: [checkID]).map { row in
-                HealthObservation(checkID: row["check_id"], observer: row["observer"], observerAddress: row["observer_address"],
-                                  healthy: row["healthy"], report: row["report"], checkedAt: row["checked_at"])
+                let failure: String? = row["last_failure"]
+                return HealthObservation(
+                    checkID: row["check_id"], observer: row["observer"], observerAddress: row["observer_address"],
+                    healthy: row["healthy"], report: row["report"], checkedAt: row["checked_at"],
+                    lastFailure: failure.map { ($0, row["last_failure_at"] ?? row["checked_at"]) })
             }
         }
     }

@@ -112,6 +112,13 @@ enum Schema {
                 BEGIN UPDATE health_check_generation SET value = value + 1; END;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                -- Each observer's latest failed request, kept after later successes.
+                ALTER TABLE health_observation ADD COLUMN last_failure TEXT;
+                ALTER TABLE health_observation ADD COLUMN last_failure_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -179,3 +179,15 @@ extension HealthObservationStoreTests {
         #expect(try store.observations().count == 3)
     }
 }
+
+extension HealthObservationStoreTests {
+    @Test func theLastFailureIsKept() throws {
+        let store = try Store.inMemory()
+        _ = try store.createHealthCheck(check("a"))
+        var seen = observation("a", "n1", healthy: true, at: 9)
+        seen.lastFailure = ("Failure: The endpoint refused the connection.", 5)
+        try store.recordObservations([seen])
+        #expect(try store.observations(of: "a") == [seen])
+        #expect(try store.observations(of: "a").first?.lastFailure?.checkedAt == 5)
+    }
+}

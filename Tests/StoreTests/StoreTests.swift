@@ -403,6 +403,6 @@ func expectError(_ code: String, status: Int = 400, message: String? = nil, _ bo
 
     @Test func migrationsAreRecorded() throws {
         let store = try Store.inMemory()
-        #expect(try store.writer.read { try Schema.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3"])
+        #expect(try store.writer.read { try Schema.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4"])
     }
 }

@@ -138,3 +138,22 @@ def test_aws_cli_create_and_get_status(health, http_endpoint, aws):
     ep.set(status=200)
     health.wait_dns(name, True)
     assert cli_status()["test-node"] == "Success: HTTP Status Code 200, OK"
+
+
+def test_last_failure_reason_outlives_recovery(health, http_endpoint, r53):
+    """GetHealthCheckLastFailureReason shows each checker's latest failed request, also after it recovered;
+    GetHealthCheckStatus shows the latest request."""
+    ep = http_endpoint
+    check = health.http(ep, threshold=1)
+    name = health.watch(check)
+    assert r53.get_health_check_last_failure_reason(HealthCheckId=check)["HealthCheckObservations"] == []
+    ep.set(status=503)
+    health.wait_dns(name, False)
+    ep.set(status=200)
+    health.wait_dns(name, True)
+    health.wait_report(check, "Success: HTTP Status Code 200, OK")
+    failures = r53.get_health_check_last_failure_reason(HealthCheckId=check)["HealthCheckObservations"]
+    assert [(o["Region"], o["StatusReport"]["Status"]) for o in failures] == [
+        ("test-node", "Failure: HTTP Status Code 503, Service Unavailable")]
+    status = r53.get_health_check_status(HealthCheckId=check)["HealthCheckObservations"]
+    assert failures[0]["StatusReport"]["CheckedTime"] < status[0]["StatusReport"]["CheckedTime"]
