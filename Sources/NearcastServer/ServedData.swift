@@ -1,6 +1,7 @@
 import Authority
 import ControlAPI
 import DNSWire
+import Dispatch
 import Foundation
 import HealthChecking
 import LatencyModel
@@ -24,6 +25,8 @@ public final class ServedData: Route53Backend, Sendable {
     private let commitLock = NIOLock()
     private let served: NIOLockedValueBox<UInt64>
     private let monitor = NIOLockedValueBox<HealthMonitor?>(nil)
+    private let healthReloads = DispatchQueue(label: "nearcast.health-reload")
+    private let healthReloadPending = NIOLockedValueBox(false)
     let metrics = NodeMetrics()
     private let logger: Logger
     /// Whether health checks of private and special-use addresses are refused (Route 53's rule).
@@ -168,11 +171,18 @@ public final class ServedData: Route53Backend, Sendable {
         healthChecksChanged()
     }
 
+    /// Hands the store's health checks to the monitor, off the caller's
+    /// thread; requests made while one is pending share it, so a burst of
+    /// API calls costs one reload, not one per call.
     public func healthChecksChanged() {
-        guard let monitor = monitor.withLockedValue({ $0 }) else { return }
-        do { monitor.apply(try store.healthChecks()) } catch {
-            logger.error("could not read the health checks from the store; checking continues with the previous set",
-                         metadata: ["error": "\(error)"])
+        guard healthReloadPending.withLockedValue({ pending in defer { pending = true }; return !pending }) else { return }
+        healthReloads.async { [self] in
+            healthReloadPending.withLockedValue { $0 = false }
+            guard let monitor = monitor.withLockedValue({ $0 }) else { return }
+            do { monitor.apply(try store.healthChecks()) } catch {
+                logger.error("could not read the health checks from the store; checking continues with the previous set",
+                             metadata: ["error": "\(error)"])
+            }
         }
     }
 
