@@ -31,6 +31,10 @@ let package = Package(
         .target(name: "ZoneFile", dependencies: ["DNSWire", "NetworkAddress"]),
         // Regions and the compiled latency map. No I/O.
         .target(name: "LatencyModel", dependencies: ["NetworkAddress"]),
+        // Latency measurements: network buckets, time-decayed robust estimates, rankings with hysteresis. No I/O.
+        .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
+        // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.
+        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // AWS Signature Version 4 verification. No I/O.
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel"]),
+        .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),

@@ -45,16 +45,30 @@ public struct LatencyMap: Sendable {
         var byPrefix: [IPPrefix: [RegionID: Double]] = [:]
         for entry in entries { byPrefix[entry.prefix, default: [:]][entry.region] = entry.rttMs }
         var measured: [IPPrefix: [RegionRTT]] = [:]
+        for (prefix, rtts) in byPrefix {
+            measured[prefix] = rtts.map { RegionRTT(region: $0.key, rttMs: $0.value) }.sorted {
+                $0.rttMs! != $1.rttMs! ? $0.rttMs! < $1.rttMs! : tieBreak($0.region, $1.region)
+            }
+        }
+        self.init(ranked: measured.map { ($0.key, $0.value.map(\.region)) }, defaultRanking: defaultRanking, measured: measured)
+    }
+
+    /// Compiles rankings decided elsewhere, one per prefix (the prefixes must
+    /// be distinct): the fast path for maps learned from measurements. Equal
+    /// rankings are interned, sharing the caller's arrays. Keeps no per-prefix
+    /// RTTs — those would cost more than the map itself — so `measurements(for:)`
+    /// is nil; explanations take the RTTs from where the rankings came from.
+    public init(rankedPrefixes: [(prefix: IPPrefix, ranking: [RegionID])], defaultRanking: [RegionID]) {
+        self.init(ranked: rankedPrefixes, defaultRanking: defaultRanking, measured: [:])
+    }
+
+    /// Interns the rankings (index 0: the default) and builds each family's blocks.
+    private init(ranked: [(prefix: IPPrefix, ranking: [RegionID])], defaultRanking: [RegionID], measured: [IPPrefix: [RegionRTT]]) {
         var rankingIndex: [[RegionID]: Int] = [defaultRanking: 0]
         var rankings = [defaultRanking]
         var v4: [(start: UInt32, length: Int, ranking: Int)] = []
         var v6: [(start: UInt128, length: Int, ranking: Int)] = []
-        for (prefix, rtts) in byPrefix {
-            let ordered = rtts.map { RegionRTT(region: $0.key, rttMs: $0.value) }.sorted {
-                $0.rttMs! != $1.rttMs! ? $0.rttMs! < $1.rttMs! : tieBreak($0.region, $1.region)
-            }
-            measured[prefix] = ordered
-            let order = ordered.map(\.region)
+        for (prefix, order) in ranked {
             let index = rankingIndex[order] ?? {
                 rankings.append(order)
                 rankingIndex[order] = rankings.count - 1

@@ -1,0 +1,122 @@
+// Measures LatencyLearning at scale (release mode):
+//   swift run -c release LatencyLearningBench [buckets] [regions] [geo|random] [scattered|consecutive]
+// (defaults: 1000000 20 geo scattered). `geo` RTTs grow with the distance
+// between a network and each region (±10% noise); `random` RTTs make every
+// bucket's ranking distinct. `scattered` buckets are random /24s, so the
+// default order fills the gaps between them with extra CIDR blocks;
+// `consecutive` ones are adjacent.
+import Foundation
+import LatencyLearning
+import LatencyModel
+
+/// Foundation has a `Measurement` too.
+typealias Measurement = LatencyLearning.Measurement
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Resident bytes after handing free pages back to the system.
+func residentBytes() -> Int {
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {
+        _ = unsafeBitCast(trim, to: Trim.self)(0)
+    }
+    let statm = try! String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
+    return Int(statm[1])! * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// A ranking array's heap block: a 32-byte header and 2 bytes per region, plus malloc's 8, in 16-byte steps.
+func rankingBlockBytes(_ regions: Int) -> Int { (32 + 2 * regions + 8 + 15) / 16 * 16 }
+
+func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, scattered: Bool) {
+    var generator = SplitMix(state: 42)
+    // Networks: distinct /24s, random or consecutive, each at a random place in the unit square; regions too.
+    var networkSet = Set<UInt32>()
+    while scattered && networkSet.count < bucketCount { networkSet.insert(UInt32.random(in: 0..<(1 << 24), using: &generator) << 8) }
+    let networks = scattered ? Array(networkSet) : (0..<bucketCount).map { 0x1000_0000 + UInt32($0) << 8 }
+    let places = (0..<bucketCount).map { _ in (Double.random(in: 0..<1, using: &generator), Double.random(in: 0..<1, using: &generator)) }
+    let regionPlaces = (0..<regionCount).map { _ in (Double.random(in: 0..<1, using: &generator), Double.random(in: 0..<1, using: &generator)) }
+    func rtt(_ network: Int, _ region: Int) -> Double {
+        let noise = Double.random(in: 0.9...1.1, using: &generator)
+        guard geo else { return Double.random(in: 5...300, using: &generator) }
+        let (x, y) = places[network], (rx, ry) = regionPlaces[region]
+        return (5 + 250 * ((x - rx) * (x - rx) + (y - ry) * (y - ry)).squareRoot()) * noise
+    }
+    print("\(bucketCount) \(scattered ? "scattered" : "consecutive") buckets × \(regionCount) regions, \(geo ? "geo" : "random") RTTs")
+
+    var aggregates = Aggregates()
+    let t0: Int64 = 1_700_000_000_000
+    /// Adds `total` measurements made by `next` in batches of 10,000; returns measurements per second.
+    func ingest(_ total: Int, _ next: (Int) -> Measurement) -> Double {
+        var elapsed = 0.0, batch: [Measurement] = []
+        batch.reserveCapacity(10_000)
+        for n in 0..<total {
+            batch.append(next(n))
+            if batch.count == 10_000 || n == total - 1 {
+                elapsed += seconds { aggregates.add(batch) }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        return Double(total) / elapsed
+    }
+    let residentBefore = residentBytes()
+    // Every (network, region) pair once, networks in random order: creates all the states.
+    let order = networks.indices.shuffled(using: &generator)
+    let creating = ingest(bucketCount * regionCount) { n in
+        let network = order[n % bucketCount], region = n / bucketCount
+        return Measurement(timeMs: t0 + Int64(n / 1000), client: .v4(networks[network] | 77), region: RegionID(region),
+                           rttMs: rtt(network, region), source: .probe)
+    }
+    print(String(format: "ingest, new states:      %.2f M measurements/s", creating / 1e6))
+    let updating = ingest(5_000_000) { n in
+        let network = Int.random(in: 0..<bucketCount, using: &generator), region = Int.random(in: 0..<regionCount, using: &generator)
+        return Measurement(timeMs: t0 + 3_600_000 + Int64(n / 100), client: .v4(networks[network] | 99), region: RegionID(region),
+                           rttMs: rtt(network, region), source: .rum)
+    }
+    print(String(format: "ingest, existing states: %.2f M measurements/s", updating / 1e6))
+    print("aggregates: \(aggregates.bucketCount) buckets, \(aggregates.stateCount) states; resident growth per state: "
+          + "\((residentBytes() - residentBefore) / aggregates.stateCount) bytes", terminator: "")
+    let compacting = seconds { aggregates.compact(olderThan: t0) }
+    print(String(format: ", %d after compact (%.2f s)", (residentBytes() - residentBefore) / aggregates.stateCount, compacting))
+
+    var choices = RegionChoices()
+    for rebuild in 1...2 {
+        var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
+        var map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
+        var ranker = Ranker(previous: choices)
+        let residentBeforeRebuild = residentBytes()
+        let rankTime = seconds { ranked = aggregates.rankedPrefixes(with: &ranker) }
+        let mapTime = seconds { map = LatencyMap(rankedPrefixes: ranked, defaultRanking: (0..<regionCount).map { RegionID($0) }) }
+        choices = ranker.choices
+        ranked = []
+        ranker = Ranker()
+        print(String(format: "rebuild %d: rank %.2f s + map %.2f s = %.2f s", rebuild, rankTime, mapTime, rankTime + mapTime))
+        let residentWithMap = residentBytes()
+        let blocks = map.blockCount, rankings = map.rankings.count
+        map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
+        let freed = residentWithMap - residentBytes()
+        let computed = blocks * 9 + (rankings - 1) * (rankingBlockBytes(regionCount) + 8)
+        print("  map: \(blocks) blocks, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
+              + "resident growth over the rebuild \((residentWithMap - residentBeforeRebuild) / bucketCount), freed with the map \(freed / bucketCount)")
+    }
+}
+
+let arguments = CommandLine.arguments
+benchmark(buckets: arguments.count > 1 ? Int(arguments[1])! : 1_000_000,
+          regions: arguments.count > 2 ? Int(arguments[2])! : 20,
+          geo: arguments.count > 3 ? arguments[3] == "geo" : true,
+          scattered: arguments.count > 4 ? arguments[4] == "scattered" : true)

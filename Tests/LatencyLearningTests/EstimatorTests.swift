@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import LatencyLearning
+
+@Suite struct EstimatorTests {
+    @Test func theStateIsSixteenBytes() {
+        #expect(MemoryLayout<RobustEstimate>.size == 16)
+        #expect(MemoryLayout<RobustEstimate>.stride == 16)
+    }
+
+    @Test func estimatesTheTypicalRTTOfNoisySamples() {
+        var feed = Feed()
+        feed.run(level: 80, noise: 0.2, halfLives: 3)
+        #expect(abs(feed.rttMs / 80 - 1) < 0.03)
+    }
+
+    @Test func oneTenfoldOutlierAmongManySamplesBarelyMovesTheEstimate() {
+        var feed = Feed()
+        feed.run(level: 100, noise: 0.1, halfLives: 2)
+        let before = feed.rttMs
+        feed.second += 120
+        feed.add(1000, at: feed.second)
+        let moved = abs(feed.rttMs / before - 1)
+        #expect(moved < 0.05)
+        #expect(moved < 0.002)  // ≤ c/(w + 1) with c ≈ 3 × 0.08 and w ≈ 180
+        feed.add(10, at: feed.second)
+        #expect(abs(feed.rttMs / before - 1) < 0.002)
+    }
+
+    @Test func evenAFewOutliersAmongThirtySamplesMoveItByLittle() {
+        var feed = Feed()
+        feed.run(level: 100, noise: 0.1, halfLives: 30.0 / 180)
+        let before = feed.rttMs
+        for rtt in [1000.0, 3000, 800] { feed.second += 120; feed.add(rtt, at: feed.second) }
+        #expect(abs(feed.rttMs / before - 1) < 0.05)
+    }
+
+    /// (old level, new level, noise): clear changes, both ways.
+    @Test(arguments: [(40.0, 100.0, 0.05), (100.0, 40.0, 0.05), (30.0, 300.0, 0.1), (120.0, 80.0, 0.05), (60.0, 90.0, 0.1)])
+    func followsARealShiftWithinAHalfLife(_ old: Double, _ new: Double, _ noise: Double) {
+        var feed = Feed()
+        feed.run(level: old, noise: noise, halfLives: 5)
+        feed.run(level: new, noise: noise, halfLives: 1)
+        #expect((feed.rttMs - old) / (new - old) >= 0.5)
+        feed.run(level: new, noise: noise, halfLives: 3)
+        #expect(abs(feed.rttMs / new - 1) < 0.1)
+    }
+
+    @Test(arguments: [(100.0, 125.0), (100.0, 80.0)])
+    func followsAShiftWithinTheNoiseInAFewHalfLives(_ old: Double, _ new: Double) {
+        var feed = Feed()
+        feed.run(level: old, noise: 0.1, halfLives: 5)
+        feed.run(level: new, noise: 0.1, halfLives: 4)
+        #expect(abs(feed.rttMs / new - 1) < 0.1)
+    }
+
+    @Test func twoAlternatingLevelsEndInTheirMeanWithoutFlapping() {
+        var feed = Feed()
+        var estimates: [Double] = []
+        for n in 0..<400 {
+            feed.second += 120
+            feed.add(n % 2 == 0 ? 40 : 120, at: feed.second)
+            if n >= 200 { estimates.append(feed.rttMs) }
+        }
+        // The geometric mean of 40 and 120 is 69.3.
+        #expect(estimates.allSatisfy { abs($0 / 69.3 - 1) < 0.02 })
+    }
+
+    @Test func countsDecayedSamplesAndKeepsTheLastTime() throws {
+        var feed = Feed()
+        for _ in 0..<8 { feed.add(50, at: 1000) }
+        let estimate = try #require(feed.estimate)
+        #expect(estimate.samples(at: 1000, decayPerSecond: Feed.decay) == 8)
+        #expect(abs(estimate.samples(at: 1000 + Feed.halfLifeSeconds, decayPerSecond: Feed.decay) - 4) < 1e-5)
+        #expect(abs(estimate.samples(at: 1000 + 3 * Feed.halfLifeSeconds, decayPerSecond: Feed.decay) - 1) < 1e-5)
+        #expect(estimate.samples(at: 10, decayPerSecond: Feed.decay) == 8)
+        #expect(estimate.lastSecond == 1000)
+        #expect(abs(estimate.rttMs - 50) < 1e-4)
+    }
+
+    @Test func anOutOfOrderSampleWeighsWhatItsAgeLeaves() throws {
+        let now: UInt32 = 1_000_000
+        var fresh = Feed(), late = Feed()
+        for _ in 0..<10 { fresh.add(100, at: now); late.add(100, at: now) }
+        fresh.add(105, at: now)
+        late.add(105, at: now - Feed.halfLifeSeconds)  // one half-life old: weight 1/2
+        let f = try #require(fresh.estimate), l = try #require(late.estimate)
+        #expect(l.lastSecond == now)
+        #expect(abs(l.support - 10.5) < 1e-5 && abs(f.support - 11) < 1e-5)
+        // ln(RTT) moves by a·r/(w + a): 0.5/10.5 of ln(1.05) late, 1/11 of it fresh.
+        #expect(abs(log(l.rttMs / 100) - log(1.05) * 0.5 / 10.5) < 1e-5)
+        #expect(abs(log(f.rttMs / 100) - log(1.05) / 11) < 1e-5)
+    }
+
+    @Test func anAncientSampleBarelyCounts() {
+        var feed = Feed()
+        for _ in 0..<10 { feed.add(100, at: 1_000_000) }
+        feed.add(1000, at: 1_000_000 - 10 * Feed.halfLifeSeconds)
+        #expect(abs(feed.rttMs / 100 - 1) < 1e-4)
+        #expect(abs(feed.estimate!.support - 10) < 0.01)
+    }
+
+    @Test func arrivalOrderDoesNotMatterForAgreeingSamples() {
+        var generator = SeededGenerator(state: 3)
+        let samples = (0..<300).map { n in (rtt: generator.rtt(70, noise: 0.01), second: UInt32(2_000_000 + 60 * n)) }
+        func feed(_ order: [(rtt: Double, second: UInt32)]) -> RobustEstimate {
+            var feed = Feed()
+            for sample in order { feed.add(sample.rtt, at: sample.second) }
+            return feed.estimate!
+        }
+        let inOrder = feed(samples), reversed = feed(samples.reversed()), shuffled = feed(samples.shuffled(using: &generator))
+        for other in [reversed, shuffled] {
+            #expect(abs(other.rttMs / inOrder.rttMs - 1) < 1e-4)
+            #expect(abs(other.support / inOrder.support - 1) < 1e-4)
+            #expect(other.lastSecond == inOrder.lastSecond)
+        }
+    }
+}
