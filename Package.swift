@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
         // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.
         .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning"]),
+        // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
+        .target(name: "GeoPrior", dependencies: ["LatencyModel"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // AWS Signature Version 4 verification. No I/O.
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel"]),
         .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel"]),
+        .testTarget(name: "GeoPriorTests", dependencies: ["GeoPrior", "LatencyModel"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),
