@@ -34,7 +34,9 @@ let package = Package(
         // Latency measurements: network buckets, time-decayed robust estimates, rankings with hysteresis. No I/O.
         .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
         // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.
-        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning"]),
+        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning", "SeededRandom"]),
+        // A reproducible random number generator for tests and benchmarks.
+        .target(name: "SeededRandom"),
         // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
         .target(name: "GeoPrior", dependencies: ["LatencyModel"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
@@ -80,9 +82,9 @@ let package = Package(
         ]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
-        .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel"]),
-        .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel"]),
-        .testTarget(name: "GeoPriorTests", dependencies: ["GeoPrior", "LatencyModel"]),
+        .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel", "SeededRandom"]),
+        .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel", "SeededRandom"]),
+        .testTarget(name: "GeoPriorTests", dependencies: ["GeoPrior", "LatencyModel", "SeededRandom"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),

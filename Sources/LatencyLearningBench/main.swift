@@ -8,20 +8,10 @@
 import Foundation
 import LatencyLearning
 import LatencyModel
+import SeededRandom
 
 /// Foundation has a `Measurement` too.
 typealias Measurement = LatencyLearning.Measurement
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func seconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -43,7 +33,7 @@ func residentBytes() -> Int {
 func rankingBlockBytes(_ regions: Int) -> Int { (32 + 2 * regions + 8 + 15) / 16 * 16 }
 
 func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, scattered: Bool) {
-    var generator = SplitMix(state: 42)
+    var generator = SeededGenerator(state: 42)
     // Networks: distinct /24s, random or consecutive, each at a random place in the unit square; regions too.
     var networkSet = Set<UInt32>()
     while scattered && networkSet.count < bucketCount { networkSet.insert(UInt32.random(in: 0..<(1 << 24), using: &generator) << 8) }

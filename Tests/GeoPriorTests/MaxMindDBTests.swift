@@ -1,6 +1,7 @@
 import Testing
 @testable import GeoPrior
 import LatencyModel
+import SeededRandom
 
 /// Expected answers, each from `mmdblookup --file F --ip IP -v` (libmaxminddb
 /// 1.7.1, Debian's mmdb-bin). mmdblookup gives an IPv4 address's prefix

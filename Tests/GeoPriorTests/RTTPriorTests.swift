@@ -1,6 +1,7 @@
 import Testing
 @testable import GeoPrior
 import LatencyModel
+import SeededRandom
 
 @Suite struct CountryRTTTableTests {
     @Test func readsTheRIPEAtlasTableSymmetrically() throws {

@@ -1,5 +1,6 @@
 @testable import GeoPrior
 import LatencyModel
+import SeededRandom
 
 /// `shared/data`, which CI checks out beside the repository.
 let sharedData: String = {
@@ -57,16 +58,4 @@ func handMadeDatabase(data: [UInt8], metadata: [(String, [UInt8])] = []) -> [UIn
     }
     return record + record + [UInt8](repeating: 0, count: 16) + data
         + [0xAB, 0xCD, 0xEF] + Array("MaxMind.com".utf8) + Field.map(fields)
-}
-
-/// A small deterministic generator (SplitMix64) so corruptions are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

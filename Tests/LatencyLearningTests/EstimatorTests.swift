@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LatencyLearning
+import SeededRandom
 
 @Suite struct EstimatorTests {
     @Test func theStateIsSixteenBytes() {

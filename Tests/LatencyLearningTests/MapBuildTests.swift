@@ -1,6 +1,7 @@
 import Testing
 @testable import LatencyLearning
 import LatencyModel
+import SeededRandom
 
 @Suite struct MapBuildTests {
     /// Random nested and disjoint prefixes with RTTs, compiled both ways, agree at random addresses.

@@ -1,6 +1,7 @@
 import Testing
 @testable import LatencyLearning
 import LatencyModel
+import SeededRandom
 
 @Suite struct RankingTests {
     let network = prefix("192.0.2.0/24")

@@ -1,6 +1,7 @@
 import Foundation
 @testable import LatencyLearning
 import LatencyModel
+import SeededRandom
 
 func ip(_ text: String) -> IPAddress { IPAddress(text)! }
 func prefix(_ text: String) -> IPPrefix { IPPrefix(text)! }
@@ -8,17 +9,7 @@ func prefix(_ text: String) -> IPPrefix { IPPrefix(text)! }
 let hourMs: Int64 = 3_600_000
 let t0Ms: Int64 = 1_700_000_000_000
 
-/// A small deterministic generator (SplitMix64) so noisy samples are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// `level` times e^N(0, σ²): multiplicative noise with spread σ.
     mutating func rtt(_ level: Double, noise sigma: Double) -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)

@@ -1,5 +1,6 @@
 import Testing
 @testable import LatencyModel
+import SeededRandom
 
 @Suite struct LatencyMapTests {
     @Test func ranksRegionsByRTT() {

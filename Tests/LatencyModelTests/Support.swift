@@ -1,4 +1,5 @@
 @testable import LatencyModel
+import SeededRandom
 
 func ip(_ text: String) -> IPAddress { IPAddress(text)! }
 func prefix(_ text: String) -> IPPrefix { IPPrefix(text)! }
@@ -9,18 +10,6 @@ func latencyMap(_ measurements: [String: [RegionID: Double]], defaultRanking: [R
         rtts.map { LatencyEntry(prefix: prefix(text), region: $0.key, rttMs: $0.value) }
     }
     return LatencyMap(entries: entries, defaultRanking: defaultRanking)
-}
-
-/// A small deterministic generator (SplitMix64) so random maps are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 extension IPAddress {
