@@ -112,7 +112,7 @@ public struct RoutedGroup: Sendable {
     /// The first latency member, in preference order, that `accept`s: the
     /// regions of `ranking`, then of `fallback` (which holds every region),
     /// then any member left. A member may be offered twice; nil when none accepts.
-    public func firstLatencyMember(ranking: [RegionID], fallback: [RegionID], where accept: (Int) -> Bool) -> Int? {
+    public func firstLatencyMember(ranking: ArraySlice<RegionID>, fallback: [RegionID], where accept: (Int) -> Bool) -> Int? {
         for region in ranking {
             let index = Int(memberForRegion[Int(region)])
             if index >= 0, accept(index) { return index }

@@ -25,7 +25,7 @@ public final class Snapshot: Sendable {
         self.latencyMap = latencyMap
         self.catalog = catalog
         let preferred = latencyMap.rankings[0]
-        self.fallbackRanking = preferred + catalog.allIDs.filter { !preferred.contains($0) }
+        self.fallbackRanking = Array(preferred) + catalog.allIDs.filter { !preferred.contains($0) }
     }
 
     /// The zone with the longest origin at or above `name`.

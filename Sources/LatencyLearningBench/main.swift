@@ -29,8 +29,6 @@ func residentBytes() -> Int {
     return Int(statm[1])! * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// A ranking array's heap block: a 32-byte header and 2 bytes per region, plus malloc's 8, in 16-byte steps.
-func rankingBlockBytes(_ regions: Int) -> Int { (32 + 2 * regions + 8 + 15) / 16 * 16 }
 
 func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, scattered: Bool) {
     var generator = SeededGenerator(state: 42)
@@ -99,7 +97,8 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
         let blocks = map.blockCount, rankings = map.rankings.count
         map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
         let freed = residentWithMap - residentBytes()
-        let computed = blocks * 9 + (rankings - 1) * (rankingBlockBytes(regionCount) + 8)
+        // A block: start, length, ranking index; a ranking: its regions and one offset (RankingTable).
+        let computed = blocks * 9 + (rankings - 1) * (2 * regionCount + 4)
         print("  map: \(blocks) blocks, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
               + "resident growth over the rebuild \((residentWithMap - residentBeforeRebuild) / bucketCount), freed with the map \(freed / bucketCount)")
     }

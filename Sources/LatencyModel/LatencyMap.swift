@@ -32,7 +32,7 @@ public struct MapHit: Hashable, Sendable {
 /// block is as wide as the ranking allows. Immutable once built.
 public struct LatencyMap: Sendable {
     /// Distinct region orders; index 0 is the default order.
-    public let rankings: [[RegionID]]
+    public let rankings: RankingTable
     private let v4: BlockTable<UInt32>
     private let v6: BlockTable<UInt128>
     /// The measurements per prefix, best first, for explanations.
@@ -50,39 +50,51 @@ public struct LatencyMap: Sendable {
                 $0.rttMs! != $1.rttMs! ? $0.rttMs! < $1.rttMs! : tieBreak($0.region, $1.region)
             }
         }
-        self.init(ranked: measured.map { ($0.key, $0.value.map(\.region)) }, defaultRanking: defaultRanking, measured: measured)
+        self.init(ranked: measured.map { ($0.key, $0.value.map(\.region)) }, underlay: Underlay(), defaultRanking: defaultRanking,
+                  measured: measured)
     }
 
     /// Compiles rankings decided elsewhere, one per prefix (the prefixes must
-    /// be distinct): the fast path for maps learned from measurements. Equal
-    /// rankings are interned, sharing the caller's arrays. Keeps no per-prefix
-    /// RTTs — those would cost more than the map itself — so `measurements(for:)`
-    /// is nil; explanations take the RTTs from where the rankings came from.
-    public init(rankedPrefixes: [(prefix: IPPrefix, ranking: [RegionID])], defaultRanking: [RegionID]) {
-        self.init(ranked: rankedPrefixes, defaultRanking: defaultRanking, measured: [:])
+    /// be distinct): the fast path for maps learned from measurements. Space
+    /// that no prefix covers takes its ranking from `underlay` (a geographic
+    /// prior, say), else the default. Keeps no per-prefix RTTs — those would
+    /// cost more than the map itself — so `measurements(for:)` is nil;
+    /// explanations take the RTTs from where the rankings came from.
+    public init(rankedPrefixes: [(prefix: IPPrefix, ranking: [RegionID])], underlay: Underlay = Underlay(),
+                defaultRanking: [RegionID]) {
+        self.init(ranked: rankedPrefixes, underlay: underlay, defaultRanking: defaultRanking, measured: [:])
     }
 
     /// Interns the rankings (index 0: the default) and builds each family's blocks.
-    private init(ranked: [(prefix: IPPrefix, ranking: [RegionID])], defaultRanking: [RegionID], measured: [IPPrefix: [RegionRTT]]) {
-        var rankingIndex: [[RegionID]: Int] = [defaultRanking: 0]
-        var rankings = [defaultRanking]
+    private init(ranked: [(prefix: IPPrefix, ranking: [RegionID])], underlay: Underlay, defaultRanking: [RegionID],
+                 measured: [IPPrefix: [RegionRTT]]) {
+        var rankings = RankingTable.Builder(defaultRanking: defaultRanking)
+        let underlayIndex = underlay.rankings.map { rankings.intern($0) }
         var v4: [(start: UInt32, length: Int, ranking: Int)] = []
         var v6: [(start: UInt128, length: Int, ranking: Int)] = []
         for (prefix, order) in ranked {
-            let index = rankingIndex[order] ?? {
-                rankings.append(order)
-                rankingIndex[order] = rankings.count - 1
-                return rankings.count - 1
-            }()
+            let index = rankings.intern(order)
             switch prefix.address {
             case .v4(let start): v4.append((start, prefix.length, index))
             case .v6(let start): v6.append((start, prefix.length, index))
             }
         }
-        self.rankings = rankings
+        self.rankings = rankings.table
         self.measured = measured
-        self.v4 = BlockTable(prefixes: v4)
-        self.v6 = BlockTable(prefixes: v6)
+        self.v4 = BlockTable(prefixes: v4, underlay: underlay.v4.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
+        self.v6 = BlockTable(prefixes: v6, underlay: underlay.v6.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
+    }
+
+    /// Rankings for address ranges that no prefix covers, e.g. by country.
+    /// Each family's ranges must be sorted and disjoint; `ranking` indexes `rankings`.
+    public struct Underlay: Sendable {
+        public var rankings: [[RegionID]]
+        public var v4: [(first: UInt32, last: UInt32, ranking: Int)]
+        public var v6: [(first: UInt128, last: UInt128, ranking: Int)]
+        public init(rankings: [[RegionID]] = [], v4: [(first: UInt32, last: UInt32, ranking: Int)] = [],
+                    v6: [(first: UInt128, last: UInt128, ranking: Int)] = []) {
+            self.rankings = rankings; self.v4 = v4; self.v6 = v6
+        }
     }
 
     /// The ranking and block for `address`. Allocation-free.
@@ -120,16 +132,34 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
     var count: Int { starts.count }
 
     /// Builds the partition from nested-or-disjoint prefixes (no duplicates);
-    /// uncovered space gets ranking 0.
-    init(prefixes: [(start: Address, length: Int, ranking: Int)]) {
+    /// space no prefix covers gets the ranking of the `underlay` range holding
+    /// it (sorted, disjoint ranges), else ranking 0.
+    init(prefixes: [(start: Address, length: Int, ranking: Int)], underlay: [(first: Address, last: Address, ranking: Int)] = []) {
         let sorted = prefixes.sorted { $0.start != $1.start ? $0.start < $1.start : $0.length < $1.length }
         var ranges: [(first: Address, last: Address, ranking: Int)] = []
-        func emit(_ first: Address, _ last: Address, _ ranking: Int) {
+        func merge(_ first: Address, _ last: Address, _ ranking: Int) {
             if let previous = ranges.last, previous.ranking == ranking, previous.last &+ 1 == first {
                 ranges[ranges.count - 1].last = last
             } else {
                 ranges.append((first, last, ranking))
             }
+        }
+        var below = 0  // the first underlay range that may still overlap what comes next
+        /// Emits [first, last]; an uncovered stretch (ranking -1) is filled from the underlay.
+        func emit(_ first: Address, _ last: Address, _ ranking: Int) {
+            guard ranking < 0 else { return merge(first, last, ranking) }
+            var at = first
+            while below < underlay.count, underlay[below].last < at { below += 1 }
+            while below < underlay.count, underlay[below].first <= last {
+                let range = underlay[below]
+                if range.first > at { merge(at, range.first - 1, 0) }
+                let end = min(range.last, last)
+                merge(max(range.first, at), end, range.ranking)
+                if end == last { return }
+                at = end + 1
+                if range.last <= last { below += 1 }
+            }
+            merge(at, last, 0)
         }
         var open: [(last: Address, ranking: Int)] = []
         var cursor: Address = 0
@@ -145,11 +175,11 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
                 close(through: top.last, top.ranking)
                 open.removeLast()
             }
-            if cursor < prefix.start { close(through: prefix.start - 1, open.last?.ranking ?? 0) }
+            if cursor < prefix.start { close(through: prefix.start - 1, open.last?.ranking ?? -1) }
             open.append((last, prefix.ranking))
         }
         while let top = open.popLast() { close(through: top.last, top.ranking) }
-        close(through: .max, 0)
+        close(through: .max, -1)
         for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
     }
 

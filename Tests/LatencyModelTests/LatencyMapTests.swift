@@ -189,7 +189,7 @@ import SeededRandom
             #expect(hit.block.address == address, "block \(hit.block) does not start at \(address)")
             #expect(map.lookup(hit.block.last) == hit)
             if let before = address.predecessor { #expect(map.lookup(before).block != hit.block) }
-            let order = map.rankings[hit.ranking]
+            let order = Array(map.rankings[hit.ranking])
             #expect(order == expected(address), "ranking of \(address)")
             #expect(order == expected(hit.block.last), "ranking of \(hit.block.last)")
             for _ in 0..<samplesPerBlock {
@@ -203,7 +203,7 @@ import SeededRandom
                 default:
                     sample = address
                 }
-                #expect(map.rankings[map.lookup(sample).ranking] == order, "ranking of \(sample)")
+                #expect(Array(map.rankings[map.lookup(sample).ranking]) == order, "ranking of \(sample)")
             }
             if let previous, previous.ranking == hit.ranking, previous.block.length == hit.block.length, hit.block.length > 0 {
                 let parent = IPPrefix(previous.block.address, length: hit.block.length - 1)
