@@ -71,12 +71,13 @@ public struct MaxMindDB: Sendable {
     public let buildEpoch: UInt64
     public let metadata: MMDBValue
 
-    private let bytes: [UInt8]
+    let bytes: [UInt8]
     private let data: DataSection
+    var dataSize: Int { data.end - data.start }
     /// Where IPv4 lookups start: the root, or in an IPv6 tree the record
     /// reached by 96 zero bits (::/96) — or the data or empty record ending
     /// that walk early, which then holds for all of IPv4.
-    private let ipv4Start: Int
+    let ipv4Start: Int
 
     public init(path: String) throws(MMDBError) {
         let bytes: [UInt8]
@@ -143,6 +144,11 @@ public struct MaxMindDB: Sendable {
     /// those fields, so it is several times faster than `lookup`.
     public func location(_ address: IPAddress) throws(MMDBError) -> GeoLocation? {
         guard let offset = try find(address)?.offset else { return nil }
+        return try location(atDataOffset: offset)
+    }
+
+    /// The location in the record at `offset` of the data section.
+    func location(atDataOffset offset: Int) throws(MMDBError) -> GeoLocation? {
         func field(_ path: String...) throws(MMDBError) -> MMDBValue? { try data.value(at: offset, path: path) }
         var country = try field("country", "iso_code")?.string
         if country == nil { country = try field("registered_country", "iso_code")?.string }

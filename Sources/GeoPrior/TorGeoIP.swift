@@ -20,8 +20,8 @@ public struct TorGeoIP: Sendable {
     public static let defaultIPv4Path = "/usr/share/tor/geoip"
     public static let defaultIPv6Path = "/usr/share/tor/geoip6"
 
-    private let ipv4: RangeTable<UInt32>
-    private let ipv6: RangeTable<UInt128>
+    let ipv4: RangeTable<UInt32>
+    let ipv6: RangeTable<UInt128>
 
     public init(ipv4Path: String = defaultIPv4Path, ipv6Path: String = defaultIPv6Path) throws(TorGeoIPError) {
         func read(_ path: String) throws(TorGeoIPError) -> [UInt8] {
@@ -49,7 +49,7 @@ public struct TorGeoIP: Sendable {
         case .v4(let v): ipv4.code(of: v)
         case .v6(let v): ipv6.code(of: v)
         }
-        return code.map { String(decoding: [UInt8($0 >> 8), UInt8($0 & 0xFF)], as: UTF8.self) }
+        return code.map(RangeTable<UInt32>.country)
     }
 
     /// An unsigned decimal that fits 32 bits.
@@ -66,7 +66,7 @@ public struct TorGeoIP: Sendable {
 
 /// Sorted, disjoint ranges `starts[i]...ends[i]`, each with a country code
 /// packed as two ASCII bytes.
-private struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
+struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     private(set) var starts: [Address] = []
     private var ends: [Address] = []
     private var codes: [UInt16] = []
@@ -95,6 +95,16 @@ private struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendabl
             if let last = ends.last, from <= last { throw fail("range not after the previous one") }
             starts.append(from); ends.append(to); codes.append(packed)
         }
+    }
+
+    /// Calls `body` with every range and its country code, in order.
+    func forEach(_ body: (Address, Address, String) -> Void) {
+        for i in starts.indices { body(starts[i], ends[i], Self.country(codes[i])) }
+    }
+
+    /// The two-letter code packed in `code`.
+    static func country(_ code: UInt16) -> String {
+        String(decoding: [UInt8(code >> 8), UInt8(code & 0xFF)], as: UTF8.self)
     }
 
     func code(of address: Address) -> UInt16? {
