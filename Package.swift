@@ -34,11 +34,13 @@ let package = Package(
         // Latency measurements: network buckets, time-decayed robust estimates, rankings with hysteresis. No I/O.
         .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
         // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.
-        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning", "SeededRandom"]),
+        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning", "LatencyPrediction", "GeoPrior", "SeededRandom"]),
         // A reproducible random number generator for tests and benchmarks.
         .target(name: "SeededRandom"),
         // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
         .target(name: "GeoPrior", dependencies: ["LatencyModel"]),
+        // Estimates for every network and region (measured, borrowed, prior, default), the map built from them, explanations.
+        .target(name: "LatencyPrediction", dependencies: ["LatencyLearning", "LatencyModel", "GeoPrior"]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // AWS Signature Version 4 verification. No I/O.
@@ -85,6 +87,7 @@ let package = Package(
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel", "SeededRandom"]),
         .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel", "SeededRandom"]),
         .testTarget(name: "GeoPriorTests", dependencies: ["GeoPrior", "LatencyModel", "SeededRandom"]),
+        .testTarget(name: "LatencyPredictionTests", dependencies: ["LatencyPrediction", "LatencyLearning", "LatencyModel", "GeoPrior", "SeededRandom"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),

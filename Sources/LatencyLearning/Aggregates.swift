@@ -35,11 +35,11 @@ public struct Aggregates: Sendable {
     public let halfLifeMs: Int64
     private let decayPerSecond: Float32
     private var index = KeyIndex()
-    private var rows: [Row] = []
-    private var regions: [RegionID] = []
-    private var states: [RobustEstimate] = []
+    var rows: [Row] = []
+    var regions: [RegionID] = []
+    var states: [RobustEstimate] = []
 
-    private struct Row {
+    struct Row {
         var start: UInt32, count: UInt32, room: UInt32
     }
 

@@ -6,8 +6,10 @@
 // default order fills the gaps between them with extra CIDR blocks;
 // `consecutive` ones are adjacent.
 import Foundation
+import GeoPrior
 import LatencyLearning
 import LatencyModel
+import LatencyPrediction
 import SeededRandom
 
 /// Foundation has a `Measurement` too.
@@ -101,6 +103,27 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
         let computed = blocks * 9 + (rankings - 1) * (2 * regionCount + 4)
         print("  map: \(blocks) blocks, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
               + "resident growth over the rebuild \((residentWithMap - residentBeforeRebuild) / bucketCount), freed with the map \(freed / bucketCount)")
+    }
+
+    // What the node runs: LatencyMapBuilder (roll-ups, the tor-geoip prior as underlay, hysteresis).
+    let catalog = try! RegionCatalog()
+    let geoModel = GeoModel(database: nil, tor: try? TorGeoIP(), prior: try! RTTPrior(countryTable: .ripeAtlas2025), catalog: catalog)
+    var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [0], geo: geoModel.tor == nil ? nil : geoModel)
+    for rebuild in 1...2 {
+        let residentBeforeBuild = residentBytes()
+        var result: LatencyMapBuilder.Result? = nil
+        let time = seconds {
+            result = builder.build(aggregates: aggregates, configured: [], regionsInUse: Set((0..<regionCount).map { RegionID($0) }),
+                                   now: t0 + 7_200_000)
+        }
+        let map = result!.map
+        let residentWithMap = residentBytes()
+        let computed = map.blockCount * 9 + (map.rankings.count - 1) * (2 * regionCount + 4)
+        result = nil
+        print(String(format: "node build %d (LatencyMapBuilder, %@): %.2f s; ", rebuild, geoModel.tor == nil ? "no prior" : "tor-geoip prior", time)
+              + "\(map.blockCount) blocks, \(map.rankings.count) rankings; bytes per bucket: map structures \(computed / bucketCount), "
+              + "freed with map and knowledge \((residentWithMap - residentBytes()) / bucketCount), "
+              + "resident growth over the build \((residentWithMap - residentBeforeBuild) / bucketCount)")
     }
 }
 

@@ -123,6 +123,11 @@ public struct LatencyMap: Sendable {
     public var blockCount: Int { v4.count + v6.count }
 }
 
+extension Array {
+    /// The elements in a buffer of exactly their size (an immutable table need not keep growth room).
+    var exactCapacityCopy: [Element] { withUnsafeBufferPointer { Array($0) } }
+}
+
 /// A sorted partition of one address family into CIDR blocks.
 struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     private var starts: [Address] = []
@@ -181,6 +186,9 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
         while let top = open.popLast() { close(through: top.last, top.ranking) }
         close(through: .max, -1)
         for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
+        starts = starts.exactCapacityCopy
+        lengths = lengths.exactCapacityCopy
+        rankings = rankings.exactCapacityCopy
     }
 
     /// Cuts [first, last] into the fewest aligned CIDR blocks.

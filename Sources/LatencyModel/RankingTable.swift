@@ -32,6 +32,6 @@ public struct RankingTable: RandomAccessCollection, Sendable {
             return offsets.count - 2
         }
 
-        var table: RankingTable { RankingTable(regions: regions, offsets: offsets) }
+        var table: RankingTable { RankingTable(regions: regions.exactCapacityCopy, offsets: offsets.exactCapacityCopy) }
     }
 }

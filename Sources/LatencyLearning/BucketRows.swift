@@ -1,0 +1,36 @@
+import LatencyModel
+
+/// One bucket's learned RTTs, unsorted: a view into `Aggregates`, no copy.
+public struct BucketRow: Sendable {
+    public let bucket: IPPrefix
+    let regions: ArraySlice<RegionID>
+    let states: ArraySlice<RobustEstimate>
+
+    public var count: Int { regions.count }
+    public func region(_ i: Int) -> RegionID { regions[regions.startIndex + i] }
+    public func rttMs(_ i: Int) -> Double { states[states.startIndex + i].rttMs }
+    /// The RTT learned for `region`, or nil.
+    public func rttMs(of region: RegionID) -> Double? {
+        regions.firstIndex(of: region).map { states[$0].rttMs }
+    }
+}
+
+extension Aggregates {
+    /// Calls `body` with every bucket's row, in bucket-number order.
+    public func forEachBucket(_ body: (BucketRow) -> Void) {
+        for bucket in 0..<bucketCount {
+            let slots = Int(rows[bucket].start)..<Int(rows[bucket].start + rows[bucket].count)
+            body(BucketRow(bucket: key(ofBucket: bucket).prefix, regions: regions[slots], states: states[slots]))
+        }
+    }
+}
+
+extension Ranker {
+    /// The ranking of `network` over `regions` by `rtts` (aligned with
+    /// `regions`; NaN: unknown), then the regions without an RTT in their order.
+    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32]) -> [RegionID] {
+        var ranking = rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN })
+        for (region, rtt) in zip(regions, rtts) where rtt.isNaN { ranking.append(region) }
+        return ranking
+    }
+}

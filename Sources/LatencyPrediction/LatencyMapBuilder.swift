@@ -1,0 +1,183 @@
+import GeoPrior
+import LatencyLearning
+import LatencyModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How estimates are predicted for networks without their own.
+public struct PredictionSettings: Sendable {
+    /// Buckets are rolled up into networks of these lengths to lend their
+    /// estimates to unmeasured neighbours (an ISP's /16 tends to share paths).
+    public var borrowIPv4Length: Int
+    public var borrowIPv6Length: Int
+    /// A (country, region) pair's prior is corrected by its own measurements
+    /// once this many networks of the country measured the region.
+    public var minimumCalibrationNetworks: Int
+    public var hysteresis: Hysteresis
+
+    public init(borrowIPv4Length: Int = 16, borrowIPv6Length: Int = 32, minimumCalibrationNetworks: Int = 3,
+                hysteresis: Hysteresis = Hysteresis()) {
+        self.borrowIPv4Length = borrowIPv4Length; self.borrowIPv6Length = borrowIPv6Length
+        self.minimumCalibrationNetworks = minimumCalibrationNetworks; self.hysteresis = hysteresis
+    }
+}
+
+/// Builds latency maps from measurements: each network's own estimates,
+/// then borrowed ones, then the calibrated prior, then the default order;
+/// rankings keep their first region under hysteresis from one build to the next.
+public struct LatencyMapBuilder: Sendable {
+    public let catalog: RegionCatalog
+    public let defaultRanking: [RegionID]
+    public let geo: GeoModel?
+    public let settings: PredictionSettings
+    private var choices = RegionChoices()
+    /// At most this many buckets calibrate the prior per build (evenly spread).
+    static let calibrationSample = 100_000
+
+    public init(catalog: RegionCatalog, defaultRanking: [RegionID], geo: GeoModel?, settings: PredictionSettings = PredictionSettings()) {
+        self.catalog = catalog; self.defaultRanking = defaultRanking; self.geo = geo; self.settings = settings
+    }
+
+    public struct Result: Sendable {
+        public var map: LatencyMap
+        public var knowledge: LatencyKnowledge
+        /// Networks ranked from their own, configured or rolled-up estimates (the rest is the underlay).
+        public var rankedNetworks: Int
+        public var underlayRanges: Int
+    }
+
+    /// The map for latency records over `regionsInUse`, from `aggregates`
+    /// and the configured map's `configured` entries, as of `now`.
+    public mutating func build(aggregates: Aggregates, configured entries: [LatencyEntry], regionsInUse: Set<RegionID>,
+                               now: Int64) -> Result {
+        let fallback = defaultRanking + catalog.allIDs.filter { !defaultRanking.contains($0) }
+        let regions = fallback.filter { regionsInUse.contains($0) }
+        var position = Array(repeating: -1, count: catalog.regions.count)
+        for (i, region) in regions.enumerated() { position[Int(region)] = i }
+        let empty = [Float32](repeating: .nan, count: regions.count)
+        /// `row`'s RTTs aligned with `regions`, written over `values`.
+        func align(_ row: BucketRow, into values: inout [Float32]) {
+            for i in values.indices { values[i] = .nan }
+            for j in 0..<row.count where Int(row.region(j)) < position.count {
+                let i = position[Int(row.region(j))]
+                if i >= 0 { values[i] = Float32(row.rttMs(j)) }
+            }
+        }
+        var scratch = empty
+
+        var configured: [IPPrefix: [Float32]] = [:]
+        for entry in entries where Int(entry.region) < position.count && position[Int(entry.region)] >= 0 {
+            configured[entry.prefix, default: empty][position[Int(entry.region)]] = Float32(entry.rttMs)
+        }
+
+        // One pass over the buckets: networks measured as a whole, roll-ups, calibration.
+        let policy = aggregates.bucketPolicy
+        var coarse: [IPPrefix: [Float32]] = [:]
+        // Per roll-up network, `regions.count` (sum of ln RTT, count) slots from its index in `rollupSums`.
+        var rollupIndex: [IPPrefix: Int] = [:]
+        var rollupSums: [(sum: Float32, count: Int32)] = []
+        var priors = geo.map { PriorCache(geo: $0, regions: regions, minimumNetworks: settings.minimumCalibrationNetworks) }
+        let stride = max(1, aggregates.bucketCount / Self.calibrationSample)
+        var seen = 0
+        aggregates.forEachBucket { row in
+            let bucketLength = row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length
+            align(row, into: &scratch)
+            if row.bucket.length < bucketLength {
+                coarse[row.bucket] = scratch
+                return
+            }
+            let borrowLength = row.bucket.address.bitWidth == 32 ? settings.borrowIPv4Length : settings.borrowIPv6Length
+            if borrowLength < row.bucket.length {
+                let cover = IPPrefix(row.bucket.address, length: borrowLength)
+                let base = rollupIndex[cover] ?? {
+                    rollupIndex[cover] = rollupSums.count
+                    rollupSums.append(contentsOf: repeatElement((sum: Float32(0), count: Int32(0)), count: regions.count))
+                    return rollupSums.count - regions.count
+                }()
+                for i in scratch.indices where !scratch[i].isNaN {
+                    rollupSums[base + i].sum += log(scratch[i])
+                    rollupSums[base + i].count += 1
+                }
+            }
+            seen += 1
+            if seen % stride == 0, priors != nil, let location = priors!.geo.locate(row.bucket.address) {
+                priors!.calibrate(at: location, measured: scratch)
+            }
+        }
+        for (prefix, rtts) in configured where prefix.length < (prefix.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
+            coarse[prefix] = zip(coarse[prefix] ?? empty, rtts).map { $0.isNaN ? $1 : $0 }
+        }
+        var rolledUp: [IPPrefix: [Float32]] = [:]
+        for (prefix, base) in rollupIndex where coarse[prefix] == nil {
+            rolledUp[prefix] = rollupSums[base..<base + regions.count].map { $0.count == 0 ? .nan : exp($0.sum / Float32($0.count)) }
+        }
+        coarse.merge(rolledUp) { own, _ in own }
+        let knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
+                                         coarse: coarse, configured: configured, priors: priors)
+
+        // Rank every network that has estimates of its own.
+        var ranker = Ranker(hysteresis: settings.hysteresis, previous: choices)
+        var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
+        ranked.reserveCapacity(aggregates.bucketCount + configured.count + rolledUp.count)
+        func rank(_ network: IPPrefix, _ values: inout [Float32]) {
+            knowledge.fillMissing(&values, network: network)
+            ranked.append((network, ranker.rank(network, regions: regions, rtts: values)))
+        }
+        var done = Set<IPPrefix>()
+        aggregates.forEachBucket { row in
+            align(row, into: &scratch)
+            if let rtts = configured[row.bucket] {
+                for i in scratch.indices where scratch[i].isNaN { scratch[i] = rtts[i] }
+                done.insert(row.bucket)
+            }
+            rank(row.bucket, &scratch)
+        }
+        for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
+        for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
+        choices = ranker.choices
+
+        var underlay = LatencyMap.Underlay()
+        if var cache = priors, let geo { underlay = Self.underlay(&cache, ranges: geo.locatedRanges(), regions: regions) }
+        let map = LatencyMap(rankedPrefixes: ranked, underlay: underlay, defaultRanking: defaultRanking)
+        return Result(map: map, knowledge: knowledge, rankedNetworks: ranked.count, underlayRanges: underlay.v4.count + underlay.v6.count)
+    }
+
+    /// Rankings by the calibrated prior for every located range; adjacent
+    /// ranges that rank alike are merged.
+    private static func underlay(_ priors: inout PriorCache, ranges: LocatedRanges, regions: [RegionID]) -> LatencyMap.Underlay {
+        var underlay = LatencyMap.Underlay()
+        var index: [[RegionID]: Int] = [:]
+        var byLocation: [GeoLocation: Int] = [:]
+        func ranking(_ location: GeoLocation) -> Int {
+            if let known = byLocation[location] { return known }
+            let order = LatencyKnowledge.fastestFirst(priors.cachedRTTs(from: location)).map { regions[$0] }
+            let number = index[order] ?? {
+                underlay.rankings.append(order)
+                index[order] = underlay.rankings.count - 1
+                return underlay.rankings.count - 1
+            }()
+            byLocation[location] = number
+            return number
+        }
+        underlay.v4 = merged(ranges.v4, ranking)
+        underlay.v6 = merged(ranges.v6, ranking)
+        return underlay
+    }
+
+    /// The ranges with their locations' rankings, adjacent ones that rank alike merged.
+    private static func merged<Address: FixedWidthInteger>(
+        _ ranges: [(first: Address, last: Address, location: GeoLocation)], _ ranking: (GeoLocation) -> Int
+    ) -> [(first: Address, last: Address, ranking: Int)] {
+        var result: [(first: Address, last: Address, ranking: Int)] = []
+        for range in ranges {
+            let number = ranking(range.location)
+            if let last = result.last, last.ranking == number, last.last &+ 1 == range.first {
+                result[result.count - 1].last = range.last
+            } else {
+                result.append((range.first, range.last, number))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,88 @@
+import GeoPrior
+import LatencyModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prior RTTs per location for the regions in use, computed once per
+/// distinct location (coordinates rounded to half a degree, about 50 km)
+/// and corrected by what was measured from the location's country.
+struct PriorCache {
+    let geo: GeoModel
+    let regions: [RegionID]
+    /// Per country and region in use: the mean of ln(measured / prior) over
+    /// that country's measured networks, and their number.
+    private(set) var corrections: [String: [(sum: Double, count: Int)]] = [:]
+    private var cache: [LocationKey: [Float32]] = [:]
+    private var uncorrectedCache: [LocationKey: [Float32]] = [:]
+    let minimumNetworks: Int
+
+    struct LocationKey: Hashable {
+        var country: String?
+        var latitude: Int16, longitude: Int16
+    }
+
+    init(geo: GeoModel, regions: [RegionID], minimumNetworks: Int) {
+        self.geo = geo; self.regions = regions; self.minimumNetworks = minimumNetworks
+    }
+
+    /// Learns from one measured network at `location` (RTTs aligned with
+    /// `regions`, NaN where not measured). Call before the first `rtts`.
+    mutating func calibrate(at location: GeoLocation, measured: [Float32]) {
+        guard let country = location.country else { return }
+        let key = Self.key(location)
+        let raw = uncorrectedCache[key] ?? uncorrected(location)
+        uncorrectedCache[key] = raw
+        for i in regions.indices where !measured[i].isNaN && !raw[i].isNaN && measured[i] > 0 {
+            corrections[country, default: Array(repeating: (0, 0), count: regions.count)][i].sum += Double(log(measured[i] / raw[i]))
+            corrections[country, default: Array(repeating: (0, 0), count: regions.count)][i].count += 1
+        }
+    }
+
+    /// The corrected prior from `location`, aligned with `regions` (NaN where
+    /// the prior knows nothing). A (country, region) pair measured from at
+    /// least `minimumNetworks` networks is corrected by its own mean ratio;
+    /// other regions by the country's mean ratio over all its pairs.
+    mutating func cachedRTTs(from location: GeoLocation) -> [Float32] {
+        let key = Self.key(location)
+        if let known = cache[key] { return known }
+        let values = rtts(from: location)
+        cache[key] = values
+        return values
+    }
+
+    /// As `cachedRTTs`, without remembering the result.
+    func rtts(from location: GeoLocation) -> [Float32] {
+        let key = Self.key(location)
+        if let known = cache[key] { return known }
+        var values = uncorrectedCache[key] ?? uncorrected(location)
+        if let country = location.country, let sums = corrections[country] {
+            let total = sums.reduce((sum: 0.0, count: 0)) { ($0.sum + $1.sum, $0.count + $1.count) }
+            for i in values.indices where !values[i].isNaN {
+                let ratio = sums[i].count >= minimumNetworks ? sums[i].sum / Double(sums[i].count)
+                    : total.count >= minimumNetworks ? total.sum / Double(total.count) : 0
+                values[i] *= Float32(exp(ratio))
+            }
+        }
+        return values
+    }
+
+    /// The prior before corrections (the model's own prediction).
+    private func uncorrected(_ location: GeoLocation) -> [Float32] {
+        let rounded = Self.rounded(location)
+        return regions.map { geo.rttMs(from: rounded, to: $0).map(Float32.init) ?? .nan }
+    }
+
+    private static func key(_ location: GeoLocation) -> LocationKey {
+        LocationKey(country: location.country,
+                    latitude: Int16(((location.point?.latitude ?? 999) * 2).rounded()),
+                    longitude: Int16(((location.point?.longitude ?? 999) * 2).rounded()))
+    }
+
+    private static func rounded(_ location: GeoLocation) -> GeoLocation {
+        guard let point = location.point else { return location }
+        return GeoLocation(country: location.country, point: GeoPoint(latitude: (point.latitude * 2).rounded() / 2,
+                                                                      longitude: (point.longitude * 2).rounded() / 2))!
+    }
+}
+

@@ -1,0 +1,141 @@
+import GeoPrior
+import LatencyLearning
+import LatencyModel
+import Testing
+@testable import LatencyPrediction
+
+/// Builds maps from aggregates the way the node does and checks where each
+/// network's ranking comes from.
+@Suite struct LatencyMapBuilderTests {
+    let catalog = try! RegionCatalog()
+    var use1: RegionID { catalog.id(of: "us-east-1")! }
+    var euc1: RegionID { catalog.id(of: "eu-central-1")! }
+    var apse1: RegionID { catalog.id(of: "ap-southeast-1")! }
+    var inUse: Set<RegionID> { [use1, euc1, apse1] }
+    let now: Int64 = 1_764_000_000_000
+
+    func measurement(_ client: String, _ region: RegionID, _ rtt: Double, minutesAgo: Int64 = 1) -> LatencyLearning.Measurement {
+        .init(timeMs: now - minutesAgo * 60_000, client: IPAddress(client)!, region: region, rttMs: rtt, source: .rum)
+    }
+
+    func ranking(_ map: LatencyMap, _ address: String) -> [RegionID] { Array(map.rankings[map.lookup(IPAddress(address)!).ranking]) }
+
+    static let tor = try! TorGeoIP()
+    /// The first address of a range the tor tables place in `country`.
+    static func address(in country: String) -> IPAddress {
+        .v4(tor.locatedRanges.v4.first { $0.location.country == country && $0.last - $0.first > 4096 }!.first)
+    }
+    func geo() throws -> GeoModel {
+        GeoModel(database: nil, tor: Self.tor, prior: try RTTPrior(countryTable: .ripeAtlas2025), catalog: catalog)
+    }
+
+    @Test func aMeasuredNetworkRanksByItsOwnEstimates() {
+        var aggregates = Aggregates()
+        aggregates.add([measurement("198.51.100.7", apse1, 20), measurement("198.51.100.9", euc1, 90), measurement("198.51.100.9", use1, 200)])
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(result.map, "198.51.100.200") == [apse1, euc1, use1])
+        // Its /16 borrows the same ranking, so the whole /16 is one block (the ECS scope).
+        #expect(result.map.lookup(IPAddress("198.51.100.1")!).block == IPPrefix("198.51.0.0/16")!)
+        let prediction = result.knowledge.predict(IPAddress("198.51.100.1")!, aggregates: aggregates, now: now)
+        #expect(prediction.bucket == IPPrefix("198.51.100.0/24")!)
+        #expect(prediction.regions.map(\.region) == [apse1, euc1, use1])
+        #expect(prediction.regions.allSatisfy { $0.source == .measured && $0.samples != nil && $0.lastSampleMs != nil })
+    }
+
+    @Test func neighboursBorrowFromTheirRollUpAndTheRestIsDefault() {
+        var aggregates = Aggregates()
+        aggregates.add([measurement("10.20.1.1", euc1, 15), measurement("10.20.1.1", use1, 95),
+                        measurement("10.20.2.1", euc1, 25), measurement("10.20.2.1", use1, 85)])
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        // 10.20.77.0/24 has nothing of its own: the /16's geometric means (euc1 ≈ 19, use1 ≈ 89), then the default.
+        #expect(ranking(result.map, "10.20.77.1") == [euc1, use1, apse1])
+        let prediction = result.knowledge.predict(IPAddress("10.20.77.1")!, aggregates: aggregates, now: now)
+        #expect(prediction.regions[0].source == .borrowed && prediction.regions[0].from == "10.20.0.0/16")
+        #expect(abs(prediction.regions[0].rttMs! - (15 * 25).squareRoot()) < 0.5)
+        #expect(prediction.regions[2] == RegionPrediction(region: apse1, rttMs: nil, source: .default))
+        // Outside the /16: the default order.
+        #expect(ranking(result.map, "10.21.0.1") == [use1])
+    }
+
+    @Test func unmeasuredNetworksGetTheGeographicPrior() throws {
+        let germany = Self.address(in: "DE"), singapore = Self.address(in: "SG")
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        let result = builder.build(aggregates: Aggregates(), configured: [], regionsInUse: inUse, now: now)
+        #expect(result.underlayRanges > 1000)
+        #expect(Array(result.map.rankings[result.map.lookup(germany).ranking]).first == euc1)
+        #expect(Array(result.map.rankings[result.map.lookup(singapore).ranking]).first == apse1)
+        let prediction = result.knowledge.predict(germany, aggregates: Aggregates(), now: now)
+        #expect(prediction.location?.country == "DE")
+        #expect(prediction.regions.allSatisfy { $0.source == .prior && $0.from == "DE" && $0.rttMs != nil })
+        #expect(prediction.regions.map(\.region) == Array(result.map.rankings[result.map.lookup(germany).ranking]))
+    }
+
+    @Test func aCountrysMeasurementsCorrectItsPrior() throws {
+        // Every measured German network finds us-east-1 faster than eu-central-1: the prior for other German networks follows.
+        let ranges = Self.tor.locatedRanges.v4.filter { $0.location.country == "DE" && $0.last - $0.first > 1 << 16 }
+        var aggregates = Aggregates()
+        for range in ranges.prefix(6) {
+            let client = IPAddress.v4(range.first + 5).description
+            aggregates.add([measurement(client, use1, 10), measurement(client, euc1, 150)])
+        }
+        let unmeasured = IPAddress.v4(ranges[8].first + 300)
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: [use1, euc1], now: now)
+        #expect(Array(result.map.rankings[result.map.lookup(unmeasured).ranking]) == [use1, euc1])
+        let prediction = result.knowledge.predict(unmeasured, aggregates: aggregates, now: now)
+        #expect(prediction.regions.map(\.source) == [.prior, .prior])
+        #expect(abs(prediction.regions[0].rttMs! - 10) < 1 && abs(prediction.regions[1].rttMs! - 150) < 10)
+    }
+
+    @Test func aPartlyMeasuredNetworkFillsTheRestFromThePriorAtItsOwnScale() throws {
+        let germany = Self.address(in: "DE")
+        var aggregates = Aggregates()
+        aggregates.add(measurement(germany.description, euc1, 300))  // a slow network: ~10× the prior
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        let prediction = result.knowledge.predict(germany, aggregates: aggregates, now: now)
+        let byRegion = Dictionary(uniqueKeysWithValues: prediction.regions.map { ($0.region, $0) })
+        #expect(byRegion[euc1]?.source == .measured)
+        #expect(byRegion[use1]?.source == .prior && byRegion[apse1]?.source == .prior)
+        // The scale is capped at 4×, so eu-central-1 stays first, as measured.
+        #expect(prediction.regions[0].region == euc1)
+        #expect(Array(result.map.rankings[result.map.lookup(germany).ranking]) == prediction.regions.map(\.region))
+    }
+
+    @Test func configuredPrefixesAreMeasuredForThemselvesAndLendToOthers() {
+        let configured = [LatencyEntry(prefix: IPPrefix("172.16.0.0/12")!, region: apse1, rttMs: 5),
+                          LatencyEntry(prefix: IPPrefix("172.16.9.0/24")!, region: use1, rttMs: 1)]
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [euc1], geo: nil)
+        let result = builder.build(aggregates: Aggregates(), configured: configured, regionsInUse: inUse, now: now)
+        #expect(ranking(result.map, "172.20.0.1") == [apse1, euc1, use1])
+        #expect(ranking(result.map, "172.16.9.1") == [use1, apse1, euc1])  // own use1, borrowed apse1, then the default
+        let prediction = result.knowledge.predict(IPAddress("172.16.9.1")!, aggregates: Aggregates(), now: now)
+        #expect(prediction.regions.map(\.source) == [.measured, .borrowed, .default])
+        #expect(prediction.regions[1].from == "172.16.0.0/12")
+    }
+
+    @Test func rankingsKeepTheirFirstRegionUnderHysteresis() {
+        var aggregates = Aggregates()
+        aggregates.add([measurement("192.0.2.1", euc1, 50), measurement("192.0.2.1", use1, 60)])
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        #expect(ranking(builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first == euc1)
+        // use1 becomes a little faster (48 vs 50: within 10%): euc1 stays first; much faster: it takes over.
+        var slightly = Aggregates()
+        slightly.add([measurement("192.0.2.1", euc1, 50), measurement("192.0.2.1", use1, 48)])
+        #expect(ranking(builder.build(aggregates: slightly, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first == euc1)
+        var clearly = Aggregates()
+        clearly.add([measurement("192.0.2.1", euc1, 50), measurement("192.0.2.1", use1, 30)])
+        #expect(ranking(builder.build(aggregates: clearly, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first == use1)
+    }
+
+    @Test func onlyRegionsInUseAreRanked() {
+        var aggregates = Aggregates()
+        aggregates.add([measurement("192.0.2.1", euc1, 50), measurement("192.0.2.1", catalog.id(of: "eu-west-1")!, 5)])
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: [euc1, use1], now: now)
+        #expect(ranking(result.map, "192.0.2.1") == [euc1, use1])
+        #expect(result.knowledge.regions == [use1, euc1])
+    }
+}
