@@ -39,8 +39,31 @@ let package = Package(
         .target(name: "SeededRandom"),
         // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
         .target(name: "GeoPrior", dependencies: ["LatencyModel"]),
+        // Measurement batches in CSV and JSON: parsing with line-numbered errors. No I/O.
+        .target(name: "MeasurementFormats", dependencies: ["LatencyLearning", "LatencyModel"]),
+        // Raw measurements on disk: append-only segments, retention, aggregate checkpoints.
+        .target(name: "MeasurementLog", dependencies: ["LatencyLearning", "LatencyModel"]),
         // Estimates for every network and region (measured, borrowed, prior, default), the map built from them, explanations.
         .target(name: "LatencyPrediction", dependencies: ["LatencyLearning", "LatencyModel", "GeoPrior"]),
+        // Real-user measurements: the JavaScript beacon, the collector and the probe object (Hummingbird routes).
+        .target(name: "RealUserMeasurement", dependencies: [
+            "LatencyLearning", "LatencyModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The probe agent: fetches targets from a controller, measures RTTs (TCP, DNS, ICMP), reports them.
+        .target(name: "ProbeAgent", dependencies: [
+            "SigV4", "DNSWire", "LatencyModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // UDP below NIO: threads calling recvmmsg/sendmmsg on SO_REUSEPORT sockets.
+        .target(name: "DatagramServer", dependencies: ["LatencyModel"]),
+        // The latency simulation: a world from real data, measurements over days, routing quality against an oracle.
+        .executableTarget(name: "LatencySimulation", dependencies: [
+            "LatencyPrediction", "LatencyLearning", "LatencyModel", "GeoPrior", "MeasurementFormats", "Authority", "DNSWire",
+            "ZoneFile", "SeededRandom",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // AWS Signature Version 4 verification. No I/O.
@@ -69,6 +92,8 @@ let package = Package(
         // The running node: config, loading, snapshot distribution, listeners.
         .target(name: "NearcastServer", dependencies: [
             "DNSWire", "ZoneFile", "LatencyModel", "Authority", "Route53Model", "Store", "ControlAPI", "SigV4", "HealthChecking",
+            "LatencyLearning", "LatencyPrediction", "GeoPrior", "MeasurementFormats", "MeasurementLog", "RealUserMeasurement",
+            "DatagramServer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -79,7 +104,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "nearcast", dependencies: [
-            "NearcastServer",
+            "NearcastServer", "ProbeAgent", "SigV4",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
@@ -87,8 +112,18 @@ let package = Package(
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel", "SeededRandom"]),
         .testTarget(name: "LatencyLearningTests", dependencies: ["LatencyLearning", "LatencyModel", "SeededRandom"]),
         .testTarget(name: "GeoPriorTests", dependencies: ["GeoPrior", "LatencyModel", "SeededRandom"]),
+        .testTarget(name: "MeasurementFormatsTests", dependencies: ["MeasurementFormats", "LatencyLearning", "LatencyModel"]),
+        .testTarget(name: "MeasurementLogTests", dependencies: ["MeasurementLog", "LatencyLearning", "LatencyModel"]),
         .testTarget(name: "LatencyPredictionTests", dependencies: ["LatencyPrediction", "LatencyLearning", "LatencyModel", "GeoPrior", "SeededRandom"]),
-        .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile"]),
+        .testTarget(name: "RealUserMeasurementTests", dependencies: [
+            "RealUserMeasurement", "LatencyLearning", "LatencyModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        .testTarget(name: "ProbeAgentTests", dependencies: ["ProbeAgent", "SigV4", "DNSWire"]),
+        .testTarget(name: "DatagramServerTests", dependencies: ["DatagramServer", "LatencyModel"]),
+        .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile", "SeededRandom"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),
         .testTarget(name: "Route53ModelTests", dependencies: ["Route53Model"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "DNSWire", .product(name: "GRDB", package: "GRDB.swift")]),

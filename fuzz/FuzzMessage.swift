@@ -8,7 +8,10 @@
 //      same bytes up to ASCII case (compression may change a name's case);
 //   3. every domain name in the message survives description → parsing
 //      byte for byte, and keeps the DomainName invariants;
-//   4. every record's `uncompressedWire` decodes back to the same RDATA.
+//   4. every record's `uncompressedWire` decodes back to the same RDATA;
+//   5. the in-place query reader `Query(parsing:)` (the allocation-free
+//      responder's parser) accepts only what `Message.parse` accepts, and
+//      reads the same question, EDNS and client subnet.
 // Any violation calls `fatalError`, which libFuzzer reports as a crash.
 //
 // Built by fuzz/run.sh; uses only DNSWire's public API.
@@ -18,8 +21,13 @@ import DNSWire
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size)
+    let query = Query(parsing: input)
     let first: Message
-    do { first = try Message.parse(input) } catch { return 0 }
+    do { first = try Message.parse(input) } catch {
+        check(query == nil, "Query(parsing:) accepts what Message.parse rejects (\(error)): \(hex(input))")
+        return 0
+    }
+    if let query { checkQuery(query, against: first, input: input) }
 
     for name in names(in: first) { checkName(name) }
     for record in first.answers + first.authority + first.additional { checkUncompressedWire(record.data) }
@@ -92,6 +100,25 @@ func checkName(_ name: DomainName) {
     }
     check(name.lowercased == name && name.lowercased.hashValue == name.hashValue, "lowercasing changed equality of \(hex(wire))")
     check(name.isSubdomain(of: name.parent) && name.isSubdomain(of: .root), "subdomain checks fail for \(hex(wire))")
+}
+
+/// The in-place reader must see what the general parser sees.
+func checkQuery(_ query: Query, against message: Message, input: UnsafeRawBufferPointer) {
+    let question = Question(name: query.name.domainName, type: query.type, rrclass: query.rrclass)
+    check(message.questions == [question] && query.name.domainName.wire == message.questions[0].name.wire
+          && message.header == query.header && message.answers.isEmpty && message.authority.isEmpty && message.additional.isEmpty,
+          "Query(parsing:) reads a different header or question: \(hex(input))")
+    check((query.edns == nil) == (message.edns == nil), "Query(parsing:) disagrees on EDNS presence: \(hex(input))")
+    guard let edns = query.edns, let expected = message.edns else { return }
+    check(edns.udpPayloadSize == expected.udpPayloadSize && edns.version == expected.version && edns.dnssecOK == expected.dnssecOK,
+          "Query(parsing:) reads different OPT fields: \(hex(input))")
+    let subnet = edns.clientSubnet.map {
+        [UInt8($0.family >> 8), UInt8($0.family & 0xFF), $0.sourcePrefix, $0.scopePrefix] + Array($0.address)
+    }
+    let expectedSubnet = expected.clientSubnet.map {
+        [UInt8($0.family >> 8), UInt8($0.family & 0xFF), $0.sourcePrefix, $0.scopePrefix] + $0.address
+    }
+    check(subnet == expectedSubnet, "Query(parsing:) reads a different client subnet: \(hex(input))")
 }
 
 func checkUncompressedWire(_ data: RData) {

@@ -33,6 +33,32 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+    // The in-place responder: one output buffer for every query, as the UDP workers use it.
+    let unhealthy = world.snapshot(unhealthy: ["hc-eu-west-1", "hc-primary", "hc-mv-2"])
+    let inPlace: [(String, [[UInt8]], Snapshot)] = [
+        ("static A", world.staticQueries, world.snapshot),
+        ("static AAAA, no EDNS", world.staticAAAAQueries, world.snapshot),
+        ("latency A with ECS", world.ecsQueries, world.snapshot),
+        ("latency A with ECS, health view non-empty", world.ecsQueries, unhealthy),
+        ("latency A, no EDNS", world.plainLatencyQueries, world.snapshot),
+        ("weighted A", world.weightedQueries, unhealthy),
+        ("failover A, primary unhealthy", world.failoverQueries, unhealthy),
+        ("multivalue A", world.multivalueQueries, unhealthy),
+        ("NXDOMAIN", world.nxQueries, world.snapshot),
+        ("NODATA, no EDNS", world.nodataQueries, world.snapshot),
+    ]
+    for (title, packets, snapshot) in inPlace {
+        Benchmark("respond in place: \(title)") { benchmark in
+            let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 65535, alignment: 16)
+            defer { output.deallocate() }
+            benchmark.startMeasurement()
+            for index in benchmark.scaledIterations {
+                packets[index % packets.count].withUnsafeBytes {
+                    blackHole(snapshot.respond(to: $0, source: world.source, transport: .udp, into: output))
+                }
+            }
+        }
+    }
     let bigMap = World.map(prefixes: 1_000_000)
     for (prefixes, map) in [(1000, world.snapshot.latencyMap), (1_000_000, bigMap)] {
         Benchmark("map lookup: \(prefixes) prefixes") { benchmark in
@@ -45,8 +71,11 @@ let benchmarks: @Sendable () -> Void = {
 /// /24s, and prepared query packets from clients inside those /24s.
 struct World: Sendable {
     let snapshot: Snapshot
+    let zone: Zone
     let clients: [IPAddress]
-    let staticQueries: [[UInt8]], ecsQueries: [[UInt8]], nxQueries: [[UInt8]]
+    let staticQueries: [[UInt8]], staticAAAAQueries: [[UInt8]], ecsQueries: [[UInt8]], plainLatencyQueries: [[UInt8]]
+    let weightedQueries: [[UInt8]], failoverQueries: [[UInt8]], multivalueQueries: [[UInt8]]
+    let nxQueries: [[UInt8]], nodataQueries: [[UInt8]]
     let source = IPAddress("127.0.0.1")!
 
     static let catalog = try! RegionCatalog()
@@ -71,6 +100,12 @@ struct World: Sendable {
         return LatencyMap(entries: entries, defaultRanking: [catalog.id(of: "us-east-1")!])
     }
 
+    /// The same zone and map with the health checks `unhealthy` failing.
+    func snapshot(unhealthy: Set<String>) -> Snapshot {
+        Snapshot(version: 2, zones: [zone], latencyMap: snapshot.latencyMap, catalog: Self.catalog,
+                 health: HealthView(unhealthy: unhealthy))
+    }
+
     init(prefixes: Int) {
         let origin = try! DomainName(parsing: "bench.test.")
         let text = """
@@ -79,29 +114,43 @@ struct World: Sendable {
               IN NS ns1
             ns1 IN A 127.0.0.1
             static IN A 192.0.2.100
+            static IN AAAA 2001:db8::100
             """
         let records = MasterFile.parse(text, file: "bench", origin: origin).records.map {
             DeclaredRecord(record: $0.record, source: "bench:\($0.line)")
         }
-        let www = try! DomainName(parsing: "www.bench.test.")
-        let routed = Self.regions.enumerated().map { index, name in
-            RoutedDeclaration(name: www, set: RoutedRecordSet(
-                setIdentifier: name, policy: .latency(Self.catalog.id(of: name)!),
-                rrset: RRSet(type: .a, ttl: 60, rdata: [.a(IPv4Bytes([192, 0, 2, UInt8(index + 1)]))])), source: "bench")
+        func declaration(_ owner: String, _ id: String, _ policy: RoutingPolicy, _ last: Int, check: String? = nil) -> RoutedDeclaration {
+            RoutedDeclaration(name: try! DomainName(parsing: "\(owner).bench.test."), set: RoutedRecordSet(
+                setIdentifier: id, policy: policy,
+                rrset: RRSet(type: .a, ttl: 60, rdata: [.a(IPv4Bytes([192, 0, 2, UInt8(last)]))]), healthCheck: check), source: "bench")
         }
-        let zone = try! Zone.build(origin: origin, records: records, routed: routed, catalog: Self.catalog, zoneSource: "bench").get()
+        var routed = Self.regions.enumerated().map { index, name in
+            declaration("www", name, .latency(Self.catalog.id(of: name)!), index + 1, check: "hc-\(name)")
+        }
+        routed += [declaration("weighted", "light", .weighted(1), 11), declaration("weighted", "heavy", .weighted(3), 12),
+                   declaration("weighted", "off", .weighted(0), 13)]
+        routed += [declaration("failover", "primary", .failover(primary: true), 21, check: "hc-primary"),
+                   declaration("failover", "secondary", .failover(primary: false), 22)]
+        routed += (0..<4).map { declaration("multi", "mv-\($0)", .multivalue, 31 + $0, check: "hc-mv-\($0)") }
+        zone = try! Zone.build(origin: origin, records: records, routed: routed, catalog: Self.catalog, zoneSource: "bench").get()
         snapshot = Snapshot(version: 1, zones: [zone], latencyMap: Self.map(prefixes: prefixes), catalog: Self.catalog)
         clients = Self.networks(prefixes).prefix(1000).map { IPAddress.v4($0 | 7) }
 
-        func query(_ name: String, ecs: IPAddress?) -> [UInt8] {
+        func query(_ name: String, _ type: RRType = .a, ecs: IPAddress? = nil, edns: Bool = true) -> [UInt8] {
             var message = Message(header: Header(id: 0x1234, flags: 0x0100),
-                                  questions: [Question(name: try! DomainName(parsing: name), type: .a)])
-            message.edns = EDNS(udpPayloadSize: 1232, dnssecOK: false)
+                                  questions: [Question(name: try! DomainName(parsing: name), type: type)])
+            if edns { message.edns = EDNS(udpPayloadSize: 1232, dnssecOK: false) }
             if let ecs { message.edns?.clientSubnet = ClientSubnet(IPPrefix(ecs, length: 24)) }
             return message.encode()
         }
-        staticQueries = [query("static.bench.test.", ecs: nil)]
+        staticQueries = [query("static.bench.test.")]
+        staticAAAAQueries = [query("static.bench.test.", .aaaa, edns: false)]
         ecsQueries = clients.map { query("www.bench.test.", ecs: $0) }
-        nxQueries = [query("nothing.bench.test.", ecs: nil)]
+        plainLatencyQueries = [query("www.bench.test.", edns: false)]
+        weightedQueries = [query("weighted.bench.test.")]
+        failoverQueries = [query("failover.bench.test.")]
+        multivalueQueries = [query("multi.bench.test.")]
+        nxQueries = [query("nothing.bench.test.")]
+        nodataQueries = [query("static.bench.test.", .txt, edns: false)]
     }
 }

@@ -17,6 +17,13 @@ extension Snapshot {
     /// (shorter than a header, or itself a response). Never throws or traps:
     /// every malformed request gets FORMERR.
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport) -> [UInt8]? {
+        var generator = QueryRandom()
+        return respond(to: packet, source: source, transport: transport, using: &generator)
+    }
+
+    /// `respond(to:source:transport:)` with the random choices drawn from `generator`.
+    func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                 using generator: inout some RandomNumberGenerator) -> [UInt8]? {
         let settings = responder
         guard packet.count >= 12 else { return nil }
         let requestHeader = Header(id: UInt16(packet[0]) << 8 | UInt16(packet[1]),
@@ -47,7 +54,7 @@ extension Snapshot {
         if question.type.isMetaType && question.type != .any { return finish(response, rcode: .notImp) }
 
         let ecs = request.edns?.clientSubnet
-        let resolution = resolve(question, client: ClientLocation(source: source, ecs: ecs))
+        let resolution = resolve(question, client: ClientLocation(source: source, ecs: ecs), using: &generator)
         response.header.authoritative = resolution.authoritative
         response.answers = resolution.answer
         response.authority = resolution.authority

@@ -15,6 +15,9 @@ public final class Snapshot: Sendable {
     public let fallbackRanking: [RegionID]
     public let responder: ResponderSettings
     public let health: HealthView
+    /// `zones` by number, and their origins for lookups without allocating (the first zone of an origin wins).
+    private let zoneList: [Zone]
+    private let zoneTable: NameTable
 
     public init(version: UInt64, zones: [Zone], latencyMap: LatencyMap, catalog: RegionCatalog,
                 responder: ResponderSettings = ResponderSettings(), health: HealthView = HealthView()) {
@@ -22,6 +25,8 @@ public final class Snapshot: Sendable {
         self.health = health
         self.responder = responder
         self.zones = Dictionary(zones.map { ($0.origin, $0) }, uniquingKeysWith: { first, _ in first })
+        zoneList = zones
+        zoneTable = NameTable(zones.map(\.origin))
         self.latencyMap = latencyMap
         self.catalog = catalog
         let preferred = latencyMap.rankings[0]
@@ -29,10 +34,13 @@ public final class Snapshot: Sendable {
     }
 
     /// The zone with the longest origin at or above `name`.
-    public func zone(for name: DomainName) -> Zone? {
+    public func zone(for name: DomainName) -> Zone? { name.withView { zone(for: $0) } }
+
+    /// The zone with the longest origin at or above `name`. Allocation-free.
+    func zone(for name: NameView) -> Zone? {
         var candidate = name
         while true {
-            if let zone = zones[candidate] { return zone }
+            if let index = zoneTable.index(of: candidate) { return zoneList[index] }
             if candidate.isRoot { return nil }
             candidate = candidate.parent
         }

@@ -12,6 +12,14 @@ public struct Zone: Sendable {
     public let soaTTL: UInt32
     public let nodes: [DomainName: Node]
     public let cuts: Set<DomainName>
+    /// The same data compiled for the allocation-free query path.
+    let index: ZoneIndex
+
+    init(origin: DomainName, soa: SOA, soaTTL: UInt32, nodes: [DomainName: Node], cuts: Set<DomainName>) {
+        self.origin = origin; self.soa = soa; self.soaTTL = soaTTL; self.nodes = nodes; self.cuts = cuts
+        index = ZoneIndex(origin: origin, nodes: nodes, cuts: cuts,
+                          negativeSOA: Record(name: origin, ttl: min(soaTTL, soa.minimum), data: .soa(soa)))
+    }
 
     /// The SOA record for negative answers, with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
     public var negativeSOA: Record {

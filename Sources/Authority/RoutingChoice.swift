@@ -1,0 +1,175 @@
+import DNSWire
+import LatencyModel
+
+extension AnswerRun {
+    /// Chooses among a routed group's members by its policy, skipping
+    /// unhealthy ones; when none is healthy, answers as if all were (Route
+    /// 53's rule) and reports the branch unhealthy, so that an alias above
+    /// that evaluates target health backs out of it.
+    mutating func choose(in groupIndex: Int, owner: NameView, type: RRType, depth: Int) -> Pick? {
+        let indexed = zone.groups[groupIndex]
+        let group = indexed.group
+        let step = sink.beginStep(owner: owner, type: type, group: group)
+        if case .multivalue = group.policy { return chooseMultivalue(indexed, type: type, step: step) }
+        var trial = Trial()
+
+        switch group.policy {
+        case .latency:
+            let found = hit ?? snapshot.latencyMap.lookup(client.address)
+            hit = found
+            sink.noteHit(found, step: step)
+            outcome.scope = max(outcome.scope, found.block.length)
+            _ = group.firstLatencyMember(ranking: snapshot.latencyMap.rankings[found.ranking], fallback: snapshot.fallbackRanking) {
+                accept($0, of: indexed, type: type, depth: depth, step: step, trial: &trial)
+            }
+        case .weighted:
+            // By weight among the sets with a weight; sets of weight 0 only when none of those is healthy.
+            for pass in 0..<2 where trial.answer == nil {
+                let zeroWeight = pass == 1
+                while trial.answer == nil {
+                    var total: UInt64 = 0
+                    for (index, member) in group.members.enumerated()
+                    where (member.weight == 0) == zeroWeight && !trial.rejected.contains(index) {
+                        total += UInt64(max(1, member.weight))
+                    }
+                    guard total > 0 else { break }
+                    var draw = UInt64.random(in: 0..<total, using: &generator)
+                    for (index, member) in group.members.enumerated()
+                    where (member.weight == 0) == zeroWeight && !trial.rejected.contains(index) {
+                        let weight = UInt64(max(1, member.weight))
+                        if draw < weight {
+                            _ = accept(index, of: indexed, type: type, depth: depth, step: step, trial: &trial)
+                            break
+                        }
+                        draw -= weight
+                    }
+                }
+            }
+        case .failover:
+            for pass in 0..<2 where trial.answer == nil {
+                let primary = pass == 0
+                for (index, member) in group.members.enumerated() where member.isPrimary == primary {
+                    if accept(index, of: indexed, type: type, depth: depth, step: step, trial: &trial) { break }
+                }
+            }
+        case .multivalue:
+            preconditionFailure("handled above")
+        }
+        if let answer = trial.answer {
+            sink.noteChosen(answer.index, step: step)
+            return answer.pick
+        }
+        guard let fallback = trial.fallback else { return nil }
+        sink.noteAllUnhealthy(step: step)
+        sink.noteChosen(fallback.index, step: step)
+        return fallback.pick
+    }
+
+    /// The members tried so far while choosing in one group.
+    struct Trial {
+        var answer: (index: Int, pick: Pick)? = nil
+        /// The first member with data: the as-if-healthy answer.
+        var fallback: (index: Int, pick: Pick)? = nil
+        var rejected = MemberSet()
+    }
+
+    /// Evaluates member `index`; true (and it is the answer) when it is healthy and has data.
+    private mutating func accept(_ index: Int, of group: IndexedGroup, type: RRType, depth: Int, step: Int,
+                                 trial: inout Trial) -> Bool {
+        guard !trial.rejected.contains(index) else { return false }
+        guard let pick = memberPick(index, of: group, type: type, depth: depth, step: step) else {
+            trial.rejected.insert(index)
+            return false
+        }
+        if trial.fallback == nil { trial.fallback = (index, pick) }
+        guard pick.healthy else {
+            trial.rejected.insert(index)
+            return false
+        }
+        trial.answer = (index, pick)
+        return true
+    }
+
+    /// A member's RRset and health: unhealthy when its health check is, or
+    /// when it is an alias evaluating target health whose target is.
+    private mutating func memberPick(_ index: Int, of group: IndexedGroup, type: RRType, depth: Int, step: Int) -> Pick? {
+        var pick: Pick
+        switch zone.members[group.members + index] {
+        case .records(let set): pick = Pick(sets: PickedSets(set: set), healthy: true)
+        case .alias(let target, let evaluateTargetHealth):
+            guard let found = follow(target, evaluateTargetHealth: evaluateTargetHealth, type: type, depth: depth) else {
+                sink.noteSkipped(index, reason: .aliasTargetHasNoData, type: type, step: step)
+                return nil
+            }
+            pick = found
+            if !pick.healthy { sink.noteSkipped(index, reason: .aliasTargetUnhealthy, type: type, step: step) }
+        }
+        if !isHealthy(group.group.members[index]) {
+            if pick.healthy { sink.noteSkipped(index, reason: .healthCheckUnhealthy, type: type, step: step) }
+            pick.healthy = false
+        }
+        return pick
+    }
+
+    private func isHealthy(_ member: RoutedRecordSet) -> Bool {
+        guard let check = member.healthCheck else { return true }
+        return snapshot.health.isHealthy(check)
+    }
+
+    /// Up to eight healthy sets of a multivalue group, in random order, as
+    /// one answer; up to eight of all when none is healthy (Route 53's rule).
+    /// Multivalue sets hold records, never aliases (`Zone.build` checks).
+    private mutating func chooseMultivalue(_ indexed: IndexedGroup, type: RRType, step: Int) -> Pick? {
+        let members = indexed.group.members
+        var healthy = 0
+        for (index, member) in members.enumerated() {
+            if isHealthy(member) {
+                healthy += 1
+            } else {
+                sink.noteSkipped(index, reason: .healthCheckUnhealthy, type: type, step: step)
+            }
+        }
+        let allUnhealthy = healthy == 0
+        if allUnhealthy { sink.noteAllUnhealthy(step: step) }
+        let eligible = allUnhealthy ? members.count : healthy
+        let wanted = min(eligible, Snapshot.maxMultivalueSets)
+        // A uniform sample of `wanted` eligible members in member order
+        // (selection sampling, Knuth's algorithm S)...
+        var chosen = SIMD8<Int32>(), taken = 0, seen = 0
+        for (index, member) in members.enumerated() where taken < wanted && (allUnhealthy || isHealthy(member)) {
+            if UInt64.random(in: 0..<UInt64(eligible - seen), using: &generator) < UInt64(wanted - taken) {
+                chosen[taken] = Int32(index)
+                taken += 1
+            }
+            seen += 1
+        }
+        // ...then in random order (Fisher–Yates).
+        for position in stride(from: taken - 1, to: 0, by: -1) {
+            let other = Int.random(in: 0...position, using: &generator)
+            (chosen[position], chosen[other]) = (chosen[other], chosen[position])
+        }
+        var sets = PickedSets()
+        for position in 0..<taken {
+            let index = Int(chosen[position])
+            guard case .records(let set) = zone.members[indexed.members + index] else { continue }
+            sink.noteChosen(index, step: step)
+            sets.append(set)
+        }
+        return sets.count == 0 ? nil : Pick(sets: sets, healthy: !allUnhealthy)
+    }
+}
+
+/// A set of member indices: bits for the first 256, an array beyond
+/// (groups that large are rare, so the common case never allocates).
+struct MemberSet {
+    private var bits = SIMD4<UInt64>()
+    private var beyond: [Int] = []
+
+    func contains(_ index: Int) -> Bool {
+        index < 256 ? bits[index >> 6] & (1 << UInt64(index & 63)) != 0 : beyond.contains(index)
+    }
+
+    mutating func insert(_ index: Int) {
+        if index < 256 { bits[index >> 6] |= 1 << UInt64(index & 63) } else if !beyond.contains(index) { beyond.append(index) }
+    }
+}

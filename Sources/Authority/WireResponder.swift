@@ -1,0 +1,133 @@
+import DNSWire
+import LatencyModel
+
+extension Snapshot {
+    /// Writes the response to `packet` into `output` and returns its length;
+    /// nil when the packet must be dropped. Same bytes as
+    /// `respond(to:source:transport:)`; `output` must hold at least 65,535 bytes.
+    ///
+    /// Allocation-free for a query with one uncompressed question (and
+    /// optionally EDNS0 with or without ECS) whose answer is a name's own
+    /// data (plain, latency, weighted, failover or multivalue records, or an
+    /// alias to them) or NXDOMAIN/NODATA with the SOA. Anything else (CNAME
+    /// chains, FORMERR, NOTIMP, BADVERS, compressed questions...) takes the
+    /// general path, which allocates.
+    public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                        into output: UnsafeMutableRawBufferPointer) -> Int? {
+        var generator = QueryRandom()
+        return respond(to: packet, source: source, transport: transport, into: output, using: &generator)
+    }
+
+    /// `respond(to:source:transport:into:)` with the random choices drawn from `generator`.
+    func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                 into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
+        guard packet.count >= 12, packet[2] & 0x80 == 0 else { return nil }
+        if let query = Query(parsing: packet),
+           let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator) {
+            return length
+        }
+        guard let bytes = respond(to: packet, source: source, transport: transport, using: &generator),
+              bytes.count <= output.count else { return nil }
+        bytes.withUnsafeBytes { output.copyMemory(from: $0) }
+        return bytes.count
+    }
+
+    /// The response to a plain query, written in place; nil when it needs
+    /// the general path (an opcode, EDNS version or QTYPE answered with an
+    /// error, or more names than `ResponseWriter` tracks).
+    func respondInPlace(to query: Query, source: IPAddress, transport: Transport,
+                               into output: UnsafeMutableRawBufferPointer,
+                               using generator: inout some RandomNumberGenerator) -> Int? {
+        let request = query.header
+        guard request.opcode == Opcode.query, (query.edns?.version ?? 0) == 0,
+              !query.type.isMetaType || query.type == .any else { return nil }
+        // Anything beyond the limit is cut off by the writer, which then reports itself full.
+        let limit = switch transport {
+        case .udp: query.edns.map { max(512, min(Int($0.udpPayloadSize), responder.maxUDPPayload)) } ?? 512
+        case .tcp: Int(UInt16.max)
+        }
+        var sink = WireSink(writer: ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)])))
+        sink.writer.u16(query.id)
+        sink.writer.u16(0)   // flags, patched below
+        sink.writer.u16(1); sink.writer.u16(0); sink.writer.u16(0); sink.writer.u16(0)
+        sink.writer.append(query.question)
+        sink.writer.noteName(query.name, writtenAt: 12)
+        let questionEnd = sink.writer.count
+
+        let ecs = query.edns?.clientSubnet
+        let client = ClientLocation(address: ecs.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? source)
+        let outcome = answer(query.name, type: query.type, rrclass: query.rrclass, client: client, using: &generator, into: &sink)
+        guard !sink.writer.lostSuffix else { return nil }
+
+        var header = Header(id: query.id)
+        header.isResponse = true
+        header.opcode = request.opcode
+        header.recursionDesired = request.recursionDesired
+        header.checkingDisabled = request.checkingDisabled
+        header.authoritative = outcome.authoritative
+        header.rcodeLow = UInt8(outcome.rcode.rawValue & 0xF)
+        var writer = sink.writer
+        var counts = sink.counts
+        let scope = ecs.map { $0.sourcePrefix == 0 ? 0 : UInt8(min(outcome.scope, $0.maxPrefix)) } ?? 0
+        if let edns = query.edns { writer.opt(edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
+        if writer.isFull {
+            writer.truncate(to: questionEnd)
+            header.truncated = true
+            counts = SIMD3()
+            if let edns = query.edns { writer.opt(edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
+            guard !writer.isFull else { return nil }
+        }
+        writer.patch16(at: 2, header.flags)
+        writer.patch16(at: 6, counts[0])
+        writer.patch16(at: 8, counts[1])
+        writer.patch16(at: 10, counts[2] &+ (query.edns == nil ? 0 : 1))
+        return writer.count
+    }
+}
+
+/// Writes the engine's records straight into the response and counts them
+/// per section (answer, authority, additional); ignores routing steps.
+struct WireSink: AnswerSink {
+    var writer: ResponseWriter
+    var counts = SIMD3<UInt16>()
+
+    mutating func add(_ section: AnswerSection, owner: NameView, _ pick: PickedSets, in zone: ZoneIndex) {
+        let ttl = zone.ttl(of: pick)
+        let position = switch section { case .answer: 0; case .authority: 1; case .additional: 2 }
+        zone.forEachRecord(of: pick) { record, _ in
+            writer.record(owner: owner, ttl: ttl, zone.records[record], in: zone.rdata)
+            counts[position] &+= 1
+        }
+    }
+
+    func beginStep(owner: NameView, type: RRType, group: RoutedGroup) -> Int { 0 }
+    func noteHit(_ hit: MapHit, step: Int) {}
+    func noteSkipped(_ member: Int, reason: SkipReason, type: RRType, step: Int) {}
+    func noteChosen(_ member: Int, step: Int) {}
+    func noteAllUnhealthy(step: Int) {}
+}
+
+extension ResponseWriter {
+    /// The response's OPT record as `EDNS.encode` writes it: Nearcast's
+    /// payload size, the request's DO bit, and the request's ECS option
+    /// echoed with `scope`.
+    mutating func opt(_ request: QueryEDNS, payloadSize: Int, rcode: RCode, scope: UInt8) {
+        u8(0)
+        u16(RRType.opt.rawValue)
+        u16(UInt16(payloadSize))
+        u8(UInt8(truncatingIfNeeded: rcode.rawValue >> 4)); u8(0); u16(request.dnssecOK ? 0x8000 : 0)
+        guard let ecs = request.clientSubnet else { u16(0); return }
+        let length = UInt16(ecs.address.count + 4)
+        u16(length + 4)
+        u16(EDNS.clientSubnetCode); u16(length)
+        u16(ecs.family); u8(ecs.sourcePrefix); u8(scope)
+        append(ecs.address)
+    }
+}
+
+extension QueryClientSubnet {
+    /// The address routing looks up (RFC 7871 §7.1.1).
+    var ipAddress: IPAddress {
+        family == 1 ? .v4(UInt32(truncatingIfNeeded: fullAddress)) : .v6(fullAddress)
+    }
+}
