@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "RealUserMeasurement", dependencies: [
             "LatencyLearning", "LatencyModel",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The probe agent: fetches targets from a controller, measures RTTs (TCP, DNS, ICMP), reports them.
@@ -121,7 +123,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
-        .testTarget(name: "ProbeAgentTests", dependencies: ["ProbeAgent", "SigV4", "DNSWire"]),
+        .testTarget(name: "ProbeAgentTests", dependencies: ["ProbeAgent", "SigV4", "DNSWire", "LatencyModel"]),
         .testTarget(name: "DatagramServerTests", dependencies: ["DatagramServer", "LatencyModel"]),
         .testTarget(name: "AuthorityTests", dependencies: ["Authority", "ZoneFile", "SeededRandom"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], exclude: ["make_fixtures.py"]),

@@ -154,5 +154,5 @@ public struct RTTPrior: Sendable {
 }
 
 extension Region {
-    var point: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
+    public var point: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
 }

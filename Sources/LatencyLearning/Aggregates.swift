@@ -34,7 +34,7 @@ public struct Aggregates: Sendable {
     public let bucketPolicy: BucketPolicy
     public let halfLifeMs: Int64
     private let decayPerSecond: Float32
-    private var index = KeyIndex()
+    var index = KeyIndex()
     var rows: [Row] = []
     var regions: [RegionID] = []
     var states: [RobustEstimate] = []

@@ -20,6 +20,10 @@ public struct NearcastConfig: Sendable {
     public var zones: [ZoneConfig] = []
     public var api = APIConfig()
     public var healthChecks = HealthChecksConfig()
+    /// Learning latencies from measurements; nil (no `latency:` section): the configured map only.
+    public var latency: LatencyConfig? = nil
+    /// Real-user measurements; nil: off.
+    public var rum: RUMConfig? = nil
 
     /// How this node runs the API's health checks.
     public struct HealthChecksConfig: Sendable {
@@ -98,6 +102,8 @@ public struct NearcastConfig: Sendable {
                 if let api = reader.api(value) { config.api = api }
             case "health_checks":
                 if let health = reader.healthChecks(value) { config.healthChecks = health }
+            case "latency": config.latency = reader.latency(value)
+            case "rum": config.rum = reader.rum(value)
             default:
                 reader.fail(field.key, "unknown setting '\(key)'")
             }
@@ -129,7 +135,7 @@ public struct NearcastConfig: Sendable {
 }
 
 /// Reads typed values out of a YAML tree, collecting errors with lines.
-private struct YAMLReader {
+struct YAMLReader {
     let file: String
     var errors: [String] = []
 

@@ -1,41 +1,24 @@
 import Authority
+import DatagramServer
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOPosix
-#if canImport(Glibc)
-import Glibc
-#endif
 import LatencyModel
 
-/// Answers DNS over UDP: one datagram in, at most one datagram out.
-/// Replies are written as they are made and flushed once per read batch,
-/// so NIO sends them with one sendmmsg call.
-final class UDPHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+/// Answers DNS over UDP on one `DatagramServer` thread: one datagram in, at
+/// most one datagram out, written straight into the thread's output buffer.
+struct UDPQueryHandler: DatagramHandler {
+    private var snapshot: ThreadSnapshot
 
-    private let snapshot: LoopSnapshot
-    private let logger: Logger
+    init(snapshot: ThreadSnapshot) { self.snapshot = snapshot }
 
-    init(snapshot: LoopSnapshot, logger: Logger) { self.snapshot = snapshot; self.logger = logger }
+    mutating func refresh() { snapshot.refresh() }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard let source = IPAddress(envelope.remoteAddress) else { return }
-        let current = snapshot.current
-        guard let reply = envelope.data.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .udp) })
-        else { return }
-        let buffer = context.channel.allocator.buffer(bytes: reply)
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
-
-    /// UDP errors (an ICMP unreachable from one client, say) must not close the socket.
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        logger.debug("UDP error", metadata: ["error": "\(error)"])
+    mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
+                          into output: UnsafeMutableRawBufferPointer) -> Int? {
+        snapshot.current.respond(to: request, source: source, transport: .udp, into: output)
     }
 }
 
@@ -77,19 +60,15 @@ extension IPAddress {
     /// The address of a socket, with IPv4-mapped IPv6 addresses unwrapped.
     init?(_ socketAddress: SocketAddress) {
         switch socketAddress {
-        case .v4(let address):
-            self = .v4(UInt32(bigEndian: address.address.sin_addr.s_addr))
-        case .v6(let address):
-            var raw = address.address.sin6_addr
-            let bytes = withUnsafeBytes(of: &raw) { Array($0) }
-            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                self.init(bytes: Array(bytes[12...]))
-            } else {
-                self.init(bytes: bytes)
-            }
-        default:
-            return nil
+        case .v4(let address): self.init(rawSocketAddress: address.address)
+        case .v6(let address): self.init(rawSocketAddress: address.address)
+        default: return nil
         }
+    }
+
+    private init?<Raw>(rawSocketAddress raw: Raw) {
+        guard let address = withUnsafeBytes(of: raw, { $0.baseAddress.flatMap(IPAddress.init(socketAddress:)) }) else { return nil }
+        self = address
     }
 }
 
@@ -115,16 +94,20 @@ struct ListenAddressError: Error, CustomStringConvertible {
     var description: String { "bad listen address '\(text)' (want 127.0.0.1:5300 or [::1]:5300)" }
 }
 
-/// The DNS listeners of one node: per address, one SO_REUSEPORT UDP socket
-/// per event loop and one TCP listener.
+/// The DNS listeners of one node: per address, `threads` UDP threads
+/// (`DatagramServer`, SO_REUSEPORT sockets, recvmmsg/sendmmsg) and one TCP
+/// listener on NIO's event loops.
 public final class DNSListeners: Sendable {
     public let group: MultiThreadedEventLoopGroup
     public let distributor: SnapshotDistributor
+    private let threadsPerAddress: Int
     private let channels: NIOLockedValueBox<[Channel]> = NIOLockedValueBox([])
+    private let udpServers: NIOLockedValueBox<[(server: DatagramServer, threads: [Int])]> = NIOLockedValueBox([])
     private let logger: Logger
 
     public init(threads: Int, initial: Snapshot, logger: Logger) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        threadsPerAddress = max(1, threads)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threadsPerAddress)
         distributor = SnapshotDistributor(loops: Array(group.makeIterator()), initial: initial)
         self.logger = logger
     }
@@ -137,26 +120,31 @@ public final class DNSListeners: Sendable {
             let tcp = try await tcpBootstrap(idleTimeoutMs: tcpIdleTimeoutMs).bind(to: address).get()
             track(tcp)
             let port = tcp.localAddress?.port ?? address.port ?? 0
-            let udpAddress = try SocketAddress(ipAddress: address.ipAddress!, port: port)
-            for loop in group.makeIterator() {
-                let holder = distributor.holder(for: loop)
-                let logger = self.logger
-                let udp = try await DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
-                    .channelOption(.datagramVectorReadMessageCount, value: 32)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(UDPHandler(snapshot: holder, logger: logger))
-                        }
-                    }
-                    .bind(to: udpAddress).get()
-                track(udp)
-            }
+            guard let ip = IPAddress(address), let udpPort = UInt16(exactly: port) else { throw ListenAddressError(text: text) }
+            try startUDP(address: ip, port: udpPort)
             bound.append(tcp.localAddress ?? address)
         }
         return bound
+    }
+
+    /// Starts `threadsPerAddress` UDP threads on `address:port`. Like NIO's
+    /// TCP listener, an IPv6 wildcard also takes IPv4 (no IPV6_V6ONLY).
+    private func startUDP(address: IPAddress, port: UInt16) throws {
+        let distributor = self.distributor
+        // nil until started; a publish before that reaches the threads at their next idle wake-up (≤ 100 ms).
+        let server = NIOLockedValueBox<DatagramServer?>(nil)
+        let threads = distributor.addThreads(threadsPerAddress) { server.withLockedValue { $0?.wake() } }
+        do {
+            let started = try DatagramServer(address: address, port: port,
+                                             configuration: .init(threads: threadsPerAddress, ipv6Only: false)) { index in
+                UDPQueryHandler(snapshot: ThreadSnapshot(distributor: distributor, thread: threads[index]))
+            }
+            server.withLockedValue { $0 = started }
+            udpServers.withLockedValue { $0.append((started, threads)) }
+        } catch {
+            distributor.removeThreads(threads)
+            throw error
+        }
     }
 
     private func tcpBootstrap(idleTimeoutMs: Int) -> ServerBootstrap {
@@ -180,8 +168,22 @@ public final class DNSListeners: Sendable {
 
     private func track(_ channel: Channel) { channels.withLockedValue { $0.append(channel) } }
 
-    /// Closes every listener and stops the event loops.
+    /// Recently answered UDP queries (one in 64 per thread, the last 1,024
+    /// per thread, each cut to 512 bytes), copied: for the probe agent.
+    public func recentQueries() -> [(source: IPAddress, packet: [UInt8])] {
+        udpServers.withLockedValue { $0 }.flatMap { $0.server.recentDatagrams() }
+    }
+
+    /// Stops the UDP threads, closes every listener and stops the event loops.
     public func shutdown() async {
+        let servers = udpServers.withLockedValue { servers in
+            defer { servers = [] }
+            return servers
+        }
+        for (server, threads) in servers {
+            server.stop()
+            distributor.removeThreads(threads)
+        }
         for channel in channels.withLockedValue({ $0 }) { try? await channel.close() }
         try? await group.shutdownGracefully()
     }

@@ -18,6 +18,9 @@ public struct ServerSettings: Sendable {
     public var nameServers: [DomainName]
     public var credentials: [(accessKeyID: String, secretAccessKey: String)]
     public var healthChecks: NearcastConfig.HealthChecksConfig
+    /// Learning latencies; nil: off. `mmdb` is resolved against the config file's directory.
+    public var latency: LatencyConfig?
+    public var rum: RUMConfig?
 }
 
 /// A snapshot and the settings it was loaded with.
@@ -26,6 +29,8 @@ public struct LoadedConfiguration: Sendable {
     public var settings: ServerSettings
     /// Every file read to build it (resolved paths), for change watching.
     public var files: [String]
+    /// The configured latency map's entries (what the snapshot's map was compiled from).
+    public var latencyEntries: [LatencyEntry] = []
 }
 
 /// Every problem that kept a configuration from loading, as "file:line: message".
@@ -115,6 +120,20 @@ public struct ConfigurationLoader: Sendable {
                 errors.append("\(configPath):0: bad name server '\(text)' under 'api': \(error)")
             }
         }
+        if config.rum != nil && config.latency == nil {
+            errors.append("\(configPath):0: 'rum' collects measurements for latency learning: add a 'latency:' section too")
+        }
+        for region in config.rum?.regions ?? [] where catalog.id(of: region.value.region) == nil {
+            errors.append("\(configPath):\(region.line): unknown region '\(region.value.region)' under 'rum'")
+        }
+        var latency = config.latency
+        if let mmdb = latency?.mmdb {
+            let path = mmdb.value.hasPrefix("/") || directory.isEmpty ? mmdb.value : directory + "/" + mmdb.value
+            latency?.mmdb = Located(value: path, line: mmdb.line)
+            if !FileManager.default.isReadableFile(atPath: path) {
+                errors.append("\(configPath):\(mmdb.line): cannot read the MaxMind DB '\(mmdb.value)' named under latency.geo.mmdb")
+            }
+        }
         guard errors.isEmpty else { return .failure(LoadErrors(messages: errors)) }
         let map = LatencyMap(entries: entries, defaultRanking: defaultRanking)
         let snapshot = Snapshot(version: version, zones: zones, latencyMap: map, catalog: catalog,
@@ -128,8 +147,10 @@ public struct ConfigurationLoader: Sendable {
                 ? config.api.dataDirectory : directory + "/" + config.api.dataDirectory,
             nameServers: nameServers,
             credentials: config.api.credentials,
-            healthChecks: config.healthChecks)
-        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files))
+            healthChecks: config.healthChecks,
+            latency: latency,
+            rum: config.rum)
+        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files, latencyEntries: entries))
     }
 
     private func regionID(_ name: Located<String>, in catalog: RegionCatalog, configPath: String,

@@ -8,7 +8,9 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import RealUserMeasurement
 import Store
+import LatencyLearning
 
 /// A running Nearcast node: DNS listeners and the Route 53 API serving the
 /// newest snapshot, reloaded on SIGHUP, stopped on SIGTERM or SIGINT.
@@ -20,15 +22,17 @@ public final class NearcastNode: Sendable {
     public let data: ServedData
     private let monitor: HealthMonitor
     private let storeSync: StoreSync
-    private let api: NIOLockedValueBox<Task<Void, Error>?> = NIOLockedValueBox(nil)
+    private let latency: LatencyService?
+    /// The HTTP servers (the API, the RUM listener), cancelled at shutdown.
+    private let servers: NIOLockedValueBox<[Task<Void, Error>]> = NIOLockedValueBox([])
     private let reloadQueue = DispatchQueue(label: "nearcast.reload")
     /// The files the serving snapshot was built from, with what they looked like then.
     private let watched: NIOLockedValueBox<[String: FileStamp?]>
 
     private init(loader: ConfigurationLoader, configPath: String, logger: Logger, listeners: DNSListeners,
-                 data: ServedData, monitor: HealthMonitor, storeSync: StoreSync, files: [String]) {
+                 data: ServedData, monitor: HealthMonitor, storeSync: StoreSync, latency: LatencyService?, files: [String]) {
         self.loader = loader; self.configPath = configPath; self.logger = logger; self.listeners = listeners
-        self.data = data; self.monitor = monitor; self.storeSync = storeSync
+        self.data = data; self.monitor = monitor; self.storeSync = storeSync; self.latency = latency
         self.watched = NIOLockedValueBox(FileStamp.of(files))
     }
 
@@ -59,7 +63,7 @@ public final class NearcastNode: Sendable {
         let store = overrides.inMemoryStore ? try Store.inMemory()
             : try Store(path: settings.dataDirectory + "/nearcast.sqlite")
         let apiZones = try ServedData.compileStore(store, config: loaded)
-        let initial = ServedData.compose(loaded, apiZones, health: HealthView(), version: 1)
+        let initial = ServedData.compose(loaded, apiZones, health: HealthView(), learnedMap: nil, version: 1)
         let listeners = DNSListeners(threads: settings.threads, initial: initial, logger: logger)
         let data = try ServedData(store: store, config: loaded, apiZones: apiZones, distributor: listeners.distributor,
                                   snapshotVersion: 1, logger: logger)
@@ -71,9 +75,12 @@ public final class NearcastNode: Sendable {
                                                                           sourceAddress: settings.healthChecks.sourceAddress),
             logger: logger, onChange: { [data] statuses in data.updateHealth(statuses) })
         data.attach(monitor)
+        let latency = try settings.latency.map { config in
+            try LatencyService.start(settings: config, dataDirectory: settings.dataDirectory, data: data, logger: logger)
+        }
         let node = NearcastNode(loader: loader, configPath: configPath, logger: logger, listeners: listeners,
                                 data: data, monitor: monitor,
-                                storeSync: StoreSync(data: data, monitor: monitor, logger: logger), files: loaded.files)
+                                storeSync: StoreSync(data: data, monitor: monitor, logger: logger), latency: latency, files: loaded.files)
         do {
             let bound = try await listeners.start(listen: settings.listen, tcpIdleTimeoutMs: settings.tcpIdleTimeoutMs)
             logger.info("serving DNS", metadata: [
@@ -82,6 +89,9 @@ public final class NearcastNode: Sendable {
             ])
             if let apiListen = settings.apiListen {
                 try await node.startAPI(listen: apiListen, settings: settings, store: store)
+            }
+            if let rum = settings.rum, let latency {
+                try await node.startRUM(rum, latency: latency)
             }
         } catch {
             await node.shutdown()
@@ -93,16 +103,40 @@ public final class NearcastNode: Sendable {
     private func startAPI(listen: String, settings: ServerSettings, store: Store) async throws {
         let credentials = try APICredentials.resolve(configured: settings.credentials, store: store,
                                                      dataDirectory: settings.dataDirectory, endpoint: listen, logger: logger)
-        let address = try parseListenAddress(listen)
         let api = Route53API(backend: data, credentials: credentials)
+        let latencyAPI = LatencyAPI(service: latency, data: data, credentials: credentials,
+                                    recentSources: { [listeners] in listeners.recentQueries() })
         let metrics = data.metrics
-        // Prometheus scrapes `/metrics` without signing; everything else is the Route 53 API.
+        // Prometheus scrapes `/metrics` without signing; `/nearcast/latency/` is Nearcast's own; the rest is the Route 53 API.
         let responder = CallbackResponder<BasicRequestContext> { request, context in
+            if request.uri.path.hasPrefix(LatencyAPI.pathPrefix) { return await latencyAPI.respond(to: request) }
             guard request.method == .get, request.uri.path == "/metrics" else { return try await api.responder.respond(to: request, context: context) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
+        try await serveHTTP(responder, listen: listen)
+        logger.info("serving the Route 53 API", metadata: ["http": "\(listen)"])
+    }
+
+    /// Serves real-user measurements (beacon, collector, probe object) on the public RUM listener.
+    private func startRUM(_ rum: RUMConfig, latency: LatencyService) async throws {
+        let logger = self.logger
+        let settings = RUMSettings(regionURLs: rum.regions.map(\.value), trustedProxies: rum.trustedProxies,
+                                   keptNetwork: BucketPolicy(ipv4Length: latency.settings.bucketIPv4, ipv6Length: latency.settings.bucketIPv6))
+        let collector = RUMCollector(settings: settings, catalog: data.catalog, sink: { batch in
+            do { try latency.ingest(batch) } catch {
+                logger.error("could not keep real-user measurements", metadata: ["error": "\(error)"])
+            }
+        }, logger: logger)
+        try await serveHTTP(collector.responder, listen: rum.listen)
+        logger.info("serving real-user measurements", metadata: ["http": "\(rum.listen)", "beacon": "\(RUMCollector.beaconPath)"])
+    }
+
+    /// Runs an HTTP server for `responder` on `listen` until shutdown; returns once it listens.
+    private func serveHTTP<Context: RequestContext>(_ responder: some HTTPResponder<Context>, listen: String) async throws
+    where Context.Source == ApplicationRequestContextSource {
+        let address = try parseListenAddress(listen)
         let bound = NIOLockedValueBox<Result<Void, Error>?>(nil)
         let ready = AsyncStream<Void>.makeStream()
         let application = Application(
@@ -117,11 +151,10 @@ public final class NearcastNode: Sendable {
                 throw error
             }
         }
-        self.api.withLockedValue { $0 = task }
+        servers.withLockedValue { $0.append(task) }
         for await _ in ready.stream {}
         if case .failure(let error)? = bound.withLockedValue({ $0 }) { throw error }
-        if bound.withLockedValue({ $0 }) == nil { throw APIStartError(listen: listen) }
-        logger.info("serving the Route 53 API", metadata: ["http": "\(listen)"])
+        if bound.withLockedValue({ $0 }) == nil { throw HTTPStartError(listen: listen) }
     }
 
     /// Loads the configuration again and swaps it in; on failure logs every
@@ -131,6 +164,7 @@ public final class NearcastNode: Sendable {
         do {
             let loaded = try loader.load(configPath: configPath, version: 0).get()
             try data.replaceConfig(loaded)
+            latency?.rebuildSoon()
             watched.withLockedValue { $0 = FileStamp.of(loaded.files) }
             logger.info("reloaded", metadata: ["zones": "\(data.snapshot.zones.count)"])
             return true
@@ -144,9 +178,10 @@ public final class NearcastNode: Sendable {
 
     /// Stops the health checks, the API and the DNS listeners.
     public func shutdown() async {
+        latency?.stop()
         storeSync.stop()
         monitor.shutdown()
-        if let task = api.withLockedValue({ $0 }) {
+        for task in servers.withLockedValue({ $0 }) {
             task.cancel()
             _ = try? await task.value
         }
@@ -239,7 +274,7 @@ struct FileStamp: Hashable, Sendable {
     }
 }
 
-struct APIStartError: Error, CustomStringConvertible {
+struct HTTPStartError: Error, CustomStringConvertible {
     var listen: String
-    var description: String { "the Route 53 API could not listen on \(listen)" }
+    var description: String { "could not listen for HTTP on \(listen)" }
 }

@@ -36,6 +36,8 @@ public final class ServedData: Route53Backend, Sendable {
         var config: LoadedConfiguration
         var apiZones: [String: Zone]
         var health = HealthView()
+        /// The map learned from measurements; nil: the configured map.
+        var learnedMap: LatencyMap? = nil
         var snapshotVersion: UInt64
         /// The store version the API zones were compiled at (or later).
         var storeVersion: UInt64
@@ -65,15 +67,46 @@ public final class ServedData: Route53Backend, Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw LoadErrors(messages: ["\(path): no such store"]) }
         let store = try Store(path: path)
         let statuses = HealthMonitor.statuses(of: try store.healthChecks(), observations: try store.observations())
-        return compose(config, try compileStore(store, config: config), health: HealthView(statuses), version: 1)
+        return compose(config, try compileStore(store, config: config), health: HealthView(statuses), learnedMap: nil, version: 1)
     }
 
-    /// The snapshot of a config, the API's zones and the health checks' statuses.
-    static func compose(_ config: LoadedConfiguration, _ apiZones: [String: Zone], health: HealthView, version: UInt64) -> Snapshot {
+    /// The snapshot of a config, the API's zones, the health checks' statuses and the learned latency map.
+    static func compose(_ config: LoadedConfiguration, _ apiZones: [String: Zone], health: HealthView, learnedMap: LatencyMap?,
+                        version: UInt64) -> Snapshot {
         let base = config.snapshot
         return Snapshot(version: version, zones: Array(base.zones.values) + Array(apiZones.values),
-                        latencyMap: base.latencyMap, catalog: base.catalog, responder: base.responder, health: health)
+                        latencyMap: learnedMap ?? base.latencyMap, catalog: base.catalog, responder: base.responder, health: health)
     }
+
+    /// Starts answering with a map learned from measurements; the future
+    /// completes when every DNS thread serves it.
+    func updateLatencyMap(_ map: LatencyMap) -> (version: UInt64, served: EventLoopFuture<Void>) {
+        commitLock.withLock {
+            let snapshot = state.withLockedValue { state -> Snapshot in
+                state.learnedMap = map
+                state.snapshotVersion += 1
+                return Self.compose(state.config, state.apiZones, health: state.health, learnedMap: map, version: state.snapshotVersion)
+            }
+            return (snapshot.version, publish(snapshot))
+        }
+    }
+
+    /// The regions that latency record sets name, in every zone served.
+    var latencyRegionsInUse: Set<RegionID> {
+        let zones = state.withLockedValue { Array($0.config.snapshot.zones.values) + Array($0.apiZones.values) }
+        var regions = Set<RegionID>()
+        for zone in zones {
+            for node in zone.nodes.values {
+                for (_, entry) in node.entries {
+                    if case .routed(let group) = entry { for member in group.members { if let region = member.region { regions.insert(region) } } }
+                }
+            }
+        }
+        return regions
+    }
+
+    /// The configuration being served.
+    var configuration: LoadedConfiguration { state.withLockedValue { $0.config } }
 
     /// Starts answering with new health check statuses (id → healthy);
     /// publishes a snapshot only when the set of unhealthy checks changed.
@@ -86,7 +119,7 @@ public final class ServedData: Route53Backend, Sendable {
                 guard state.health != health else { return nil }
                 state.health = health
                 state.snapshotVersion += 1
-                return Self.compose(state.config, state.apiZones, health: health, version: state.snapshotVersion)
+                return Self.compose(state.config, state.apiZones, health: health, learnedMap: state.learnedMap, version: state.snapshotVersion)
             }
             if let snapshot { _ = publish(snapshot) }
         }
@@ -129,7 +162,8 @@ public final class ServedData: Route53Backend, Sendable {
                 if let all { state.apiZones = all } else { for (id, zone) in zones { state.apiZones[id] = zone } }
                 state.storeVersion = version
                 state.snapshotVersion += 1
-                return Self.compose(state.config, state.apiZones, health: state.health, version: state.snapshotVersion)
+                return Self.compose(state.config, state.apiZones, health: state.health, learnedMap: state.learnedMap,
+                                    version: state.snapshotVersion)
             }
             markServed(publish(snapshot), version: version)
             return value
@@ -146,7 +180,7 @@ public final class ServedData: Route53Backend, Sendable {
                 state.apiZones = zones
                 state.storeVersion = version
                 state.snapshotVersion += 1
-                return Self.compose(state.config, zones, health: state.health, version: state.snapshotVersion)
+                return Self.compose(state.config, zones, health: state.health, learnedMap: state.learnedMap, version: state.snapshotVersion)
             }
             markServed(publish(snapshot), version: version)
         }
@@ -204,9 +238,9 @@ public final class ServedData: Route53Backend, Sendable {
             let version = try store.version  // read first: the zones compiled next hold at least this version
             let apiZones = try Self.compileStore(store, config: config)
             let snapshot = state.withLockedValue { state -> Snapshot in
-                state = State(config: config, apiZones: apiZones, health: state.health, snapshotVersion: state.snapshotVersion + 1,
-                              storeVersion: version)
-                return Self.compose(config, apiZones, health: state.health, version: state.snapshotVersion)
+                state = State(config: config, apiZones: apiZones, health: state.health, learnedMap: state.learnedMap,
+                              snapshotVersion: state.snapshotVersion + 1, storeVersion: version)
+                return Self.compose(config, apiZones, health: state.health, learnedMap: state.learnedMap, version: state.snapshotVersion)
             }
             markServed(publish(snapshot), version: version)
         }

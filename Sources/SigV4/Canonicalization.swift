@@ -96,11 +96,27 @@ enum Canonical {
             .joined(separator: " ")
     }
 
+    /// `AWS4-HMAC-SHA256`, the signing time, the credential scope and the canonical request's hash, one per line.
+    static func stringToSign(timestamp: Timestamp, scope: CredentialScope, canonicalRequest: String) -> String {
+        [SignatureClaim.algorithm, timestamp.iso8601Basic, scope.description, hexSHA256(canonicalRequest.utf8)]
+            .joined(separator: "\n")
+    }
+
+    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), terminator).
+    static func signingKey(secret: String, scope: CredentialScope) -> SymmetricKey {
+        var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
+        for part in [scope.date, scope.region, scope.service, scope.terminator] {
+            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+        }
+        return key
+    }
+
     static func hexSHA256(_ bytes: some Sequence<UInt8>) -> String {
         hex(SHA256.hash(data: Array(bytes)))
     }
 
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    /// Lowercase hex digits, two per byte.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xF)]] }

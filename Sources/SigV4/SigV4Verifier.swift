@@ -136,11 +136,9 @@ public struct SigV4Verifier: Sendable {
         let canonicalRequest = Canonical.request(
             method: request.method, path: request.path, query: query, excluding: presigned ? "X-Amz-Signature" : nil,
             signedHeaders: claim.signedHeaders, headers: request.headers, body: request.body)
-        let stringToSign = [
-            SignatureClaim.algorithm, claim.timestamp.iso8601Basic, claim.scope.description,
-            Canonical.hexSHA256(canonicalRequest.utf8),
-        ].joined(separator: "\n")
-        let key = signingKey(secret: credential.secretAccessKey, scope: claim.scope)
+        let stringToSign = Canonical.stringToSign(timestamp: claim.timestamp, scope: claim.scope,
+                                                  canonicalRequest: canonicalRequest)
+        let key = Canonical.signingKey(secret: credential.secretAccessKey, scope: claim.scope)
         guard let provided = Self.lowercaseHexBytes(claim.signature),
               HMAC<SHA256>.isValidAuthenticationCode(provided, authenticating: Array(stringToSign.utf8), using: key)
         else {
@@ -192,15 +190,6 @@ public struct SigV4Verifier: Sendable {
                 + "(\(now.iso8601Basic) - \(skewText))"
         }
         return nil
-    }
-
-    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
-    private func signingKey(secret: String, scope: CredentialScope) -> SymmetricKey {
-        var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
-        for part in [scope.date, scope.region, scope.service, scope.terminator] {
-            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
-        return key
     }
 
     /// The 32 bytes spelled by 64 lowercase hex digits; nil for anything else.

@@ -11,7 +11,7 @@ import ZoneFile
 struct Nearcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Latency-based authoritative DNS.",
-        subcommands: [Serve.self, Check.self, Answer.self])
+        subcommands: [Serve.self, Check.self, Answer.self, Explain.self, Latency.self, Probe.self])
 }
 
 /// Where the configuration comes from: a file, or the built-in demo.
@@ -119,30 +119,13 @@ struct Answer: ParsableCommand {
         let resolution = explanation.resolution
         let scope = subnet.map { $0.sourcePrefix == 0 ? 0 : resolution.scope } ?? resolution.scope
         let network = ecs.flatMap(IPPrefix.init).map(\.description) ?? IPPrefix(sourceAddress, length: sourceAddress.bitWidth).description
-        let latencyChoice = resolution.steps.first { $0.chosen.first?.region != nil }?.chosen.first
-        let chosen = latencyChoice.flatMap(\.region).map(snapshot.catalog.name)
-        let records = resolution.answer.map(format)
         if json {
-            let object: [String: Any] = [
-                "rcode": resolution.rcode.description,
-                "authoritative": resolution.authoritative,
-                "answers": records,
-                "authority": resolution.authority.map(format),
-                "additional": resolution.additional.map(format),
-                "client_network": network,
-                "measured_prefix": explanation.measured.map { $0.prefix.description } ?? NSNull(),
-                "map_block": explanation.block.description,
-                "ranking": explanation.ranking.map { ["region": snapshot.catalog.name(of: $0.region), "rtt_ms": $0.rttMs ?? NSNull()] as [String: Any] },
-                "region": chosen ?? NSNull(),
-                "set_identifier": latencyChoice?.setIdentifier ?? NSNull(),
-                "steps": resolution.steps.map { step in [
-                    "owner": step.owner.description, "type": step.type.description, "policy": step.policy.name,
-                    "chosen": step.chosen.map(\.setIdentifier),
-                    "skipped": step.skipped.map { ["set_identifier": $0.setIdentifier, "reason": $0.reason] },
-                    "all_unhealthy": step.allUnhealthy,
-                ] as [String: Any] },
-                "scope": scope,
-            ]
+            var object = AnswerReport.json(resolution, catalog: snapshot.catalog)
+            object["client_network"] = network
+            object["measured_prefix"] = explanation.measured.map { $0.prefix.description } ?? NSNull()
+            object["map_block"] = explanation.block.description
+            object["ranking"] = explanation.ranking.map { ["region": snapshot.catalog.name(of: $0.region), "rtt_ms": $0.rttMs ?? NSNull()] as [String: Any] }
+            object["scope"] = scope
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -169,11 +152,7 @@ struct Answer: ParsableCommand {
         print("response:       \(resolution.rcode)\(resolution.authoritative ? " AA" : "")  ECS scope /\(scope)")
         for (title, section) in [("answer", resolution.answer), ("authority", resolution.authority), ("additional", resolution.additional)] where !section.isEmpty {
             print("\(title):")
-            section.forEach { print("  " + format($0)) }
+            section.forEach { print("  " + AnswerReport.record($0)) }
         }
-    }
-
-    private func format(_ record: Record) -> String {
-        "\(record.name) \(record.ttl) IN \(record.type) \(record.data.presentation)"
     }
 }

@@ -1,0 +1,228 @@
+"""Latency learning end to end: measurements in through the signed ingestion
+endpoint, a rebuilt map, DNS answers (dnspython with ECS) and explanations
+that follow them; partial acceptance; restarts that keep what was accepted."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from learning_helpers import LearningServer, csv_rows, estimates, first_address_in
+
+EU_FAST = [(60, "198.51.100.7", "eu-central-1", 12), (50, "198.51.100.9", "eu-central-1", 14),
+           (40, "198.51.100.7", "us-east-1", 95), (30, "198.51.100.20", "ap-southeast-1", 210)]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    server = LearningServer(tmp_path_factory.mktemp("learning"))
+    yield server
+    server.stop_checked()
+
+
+def test_measurements_change_the_answer_and_the_explanation(node):
+    assert node.region_for("198.51.100.0") == ("us-east-1", 0)  # nothing known: the default, for everyone
+    status, body = node.ingest(csv_rows(EU_FAST))
+    assert status == 200 and body == {"accepted": 4, "rejected": 0, "kept": 4, "partial": False, "errors": []}
+    report = node.rebuild()
+    assert report["buckets"] >= 1 and report["version"] > 1
+    region, scope = node.region_for("198.51.100.0")
+    assert region == "eu-central-1" and 16 <= scope <= 24
+    explanation = node.explain("198.51.100.77", name="www.example.test")
+    assert explanation["bucket"] == "198.51.100.0/24"
+    assert explanation["ranking"] == ["eu-central-1", "us-east-1", "ap-southeast-1"]
+    by_region = estimates(explanation)
+    assert by_region["eu-central-1"]["source"] == "measured" and 11 < by_region["eu-central-1"]["rtt_ms"] < 15
+    assert by_region["eu-central-1"]["samples"] > 1.5 and 0 <= by_region["eu-central-1"]["age_s"] < 600
+    assert by_region["us-east-1"]["from"] == "198.51.100.0/24"
+    assert explanation["answer"]["answers"] == ["www.example.test. 60 IN A 192.0.2.2"]
+    assert explanation["answer"]["region"] == "eu-central-1" and explanation["answer"]["set_identifier"] == "euc1"
+    assert explanation["scope"] == scope
+
+
+def test_neighbours_borrow_from_their_network(node):
+    node.ingest(csv_rows(EU_FAST))
+    node.rebuild()
+    explanation = node.explain("198.51.7.1")  # same /16, never measured
+    assert explanation["bucket"] == "198.51.7.0/24"
+    assert {e["source"] for e in explanation["regions"]} == {"borrowed"}
+    assert {e["from"] for e in explanation["regions"]} == {"198.51.0.0/16"}
+    assert node.region_for("198.51.7.0")[0] == "eu-central-1"
+    assert node.region_for("203.0.113.0")[0] == "us-east-1"  # elsewhere: the default order
+
+
+def test_a_bad_row_rejects_the_whole_batch_unless_partial(node):
+    rows = csv_rows([(10, "192.0.2.200", "ap-southeast-1", 3), (10, "192.0.2.201", "us-east-1", 90)])
+    bad = rows + "not-a-time,192.0.2.9,us-east-1,5\n" + f"{time.time():.0f},192.0.2.9,eu-west-9,5\n"
+    status, body = node.ingest(bad)
+    assert status == 400 and body["kept"] == 0 and body["accepted"] == 2 and body["rejected"] == 2
+    assert [e["line"] for e in body["errors"]] == [4, 5]
+    assert "eu-west-9" in body["errors"][1]["reason"]
+    node.rebuild()
+    assert node.region_for("192.0.2.0")[0] == "us-east-1"  # nothing of the batch was kept
+    status, body = node.ingest(bad, partial=True)
+    assert status == 200 and body["kept"] == 2 and body["partial"] is True and len(body["errors"]) == 2
+    node.rebuild()
+    assert node.region_for("192.0.2.0")[0] == "ap-southeast-1"
+
+
+def test_json_batches_and_sources(node):
+    now = time.time()
+    document = {"measurements": [
+        {"time": now - 5, "client": "100.64.3.4", "region": "ap-southeast-1", "rtt_ms": 4.5, "source": "probe"},
+        {"time": now - 4, "client": "100.64.3.0/24", "region": "us-east-1", "rtt_ms": 150},
+    ]}
+    status, body = node.call("POST", "measurements", __import__("json").dumps(document), content_type="application/json")
+    assert status == 200 and body["kept"] == 2, body
+    node.rebuild()
+    assert node.region_for("100.64.3.0")[0] == "ap-southeast-1"
+
+
+def test_requests_must_be_signed_and_well_formed(node):
+    status, body = node.call("POST", "rebuild", sign=False)
+    assert status == 403 and body["error"]["code"] in ("MissingAuthenticationToken", "IncompleteSignature", "InvalidSignatureException", "AccessDeniedException")
+    status, body = node.call("GET", "explain", query={"client": "not-an-ip"})
+    assert status == 400 and body["error"]["code"] == "InvalidInput"
+    status, body = node.call("GET", "nope")
+    assert status == 404
+    status, body = node.ingest("this is not csv at all\n")
+    assert status == 400 and body["error"]["code"] == "InvalidInput" and "unknown column" in body["error"]["message"]
+
+
+def test_a_killed_node_keeps_what_it_acknowledged(tmp_path):
+    first = LearningServer(tmp_path)
+    status, _ = first.ingest(csv_rows([(30, "203.0.113.5", "ap-southeast-1", 7), (20, "203.0.113.5", "us-east-1", 170)]))
+    assert status == 200
+    first.proc.kill()
+    first.proc.wait(timeout=10)
+    second = LearningServer(tmp_path, data_dir=first.data_dir)
+    try:
+        # The first build at start includes the replayed log: no rebuild call needed.
+        assert second.region_for("203.0.113.0")[0] == "ap-southeast-1"
+        assert estimates(second.explain("203.0.113.9"))["ap-southeast-1"]["source"] == "measured"
+    finally:
+        second.stop_checked()
+
+
+def test_a_stopped_node_restores_from_its_checkpoint(tmp_path):
+    first = LearningServer(tmp_path)
+    first.ingest(csv_rows([(30, "203.0.113.5", "eu-central-1", 9), (20, "203.0.113.5", "us-east-1", 120)]))
+    first.stop_checked()
+    second = LearningServer(tmp_path, data_dir=first.data_dir)
+    try:
+        assert second.region_for("203.0.113.0")[0] == "eu-central-1"
+    finally:
+        second.stop_checked()
+
+
+def test_the_map_rebuilds_on_its_own(tmp_path):
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1s\n  geo: {tor_geoip: false}")
+    try:
+        server.ingest(csv_rows([(5, "192.0.2.77", "ap-southeast-1", 3)]))
+        deadline = time.monotonic() + 10
+        while server.region_for("192.0.2.0")[0] != "ap-southeast-1":
+            assert time.monotonic() < deadline, "no rebuild within 10 s"
+            time.sleep(0.2)
+    finally:
+        server.stop_checked()
+
+
+def test_answers_follow_a_shift_within_the_half_life_and_switch_once(tmp_path):
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1h\n  half_life: 1h\n  geo: {tor_geoip: false}")
+    try:
+        # Five hours of eu-central-1 at 20 ms and us-east-1 at 60 ms, a sample every 10 minutes...
+        hours = 3600
+        before = [(ago, "198.18.0.9", region, rtt) for ago in range(6 * hours, 1 * hours, -600)
+                  for region, rtt in (("eu-central-1", 20), ("us-east-1", 60))]
+        # ...then eu-central-1 degrades to 120 ms for the last hour.
+        after = [(ago, "198.18.0.9", region, rtt) for ago in range(1 * hours, 0, -600)
+                 for region, rtt in (("eu-central-1", 120), ("us-east-1", 60))]
+        server.ingest(csv_rows(before))
+        server.rebuild()
+        assert server.region_for("198.18.0.0")[0] == "eu-central-1"
+        answers = []
+        for chunk in range(0, len(after), 2):  # feed the last hour in 10-minute steps, rebuilding each time
+            server.ingest(csv_rows(after[chunk:chunk + 2]))
+            server.rebuild()
+            answers.append(server.region_for("198.18.0.0")[0])
+        assert answers[-1] == "us-east-1", answers  # followed within one half-life
+        switches = sum(1 for a, b in zip(answers, answers[1:]) if a != b) + (answers[0] != "eu-central-1")
+        assert switches == 1, answers
+    finally:
+        server.stop_checked()
+
+
+def test_unmeasured_networks_get_the_geographic_prior(tmp_path):
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1h\n  geo: {tor_geoip: true}")
+    try:
+        german, singaporean = first_address_in("DE"), first_address_in("SG")
+        assert server.region_for(german)[0] == "eu-central-1"
+        assert server.region_for(singaporean)[0] == "ap-southeast-1"
+        explanation = server.explain(german)
+        assert explanation["location"]["country"] == "DE"
+        assert {e["source"] for e in explanation["regions"]} == {"prior"}
+        assert {e["from"] for e in explanation["regions"]} == {"DE"}
+        # A measurement beats the prior.
+        server.ingest(csv_rows([(10, german, "us-east-1", 4), (10, german, "eu-central-1", 40)]))
+        server.rebuild()
+        assert server.region_for(german)[0] == "us-east-1"
+    finally:
+        server.stop_checked()
+
+
+def test_learning_off_says_how_to_turn_it_on(tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+    from api_helpers import ApiServer, raw_request  # noqa: E402
+    server = ApiServer(tmp_path)
+    try:
+        response = raw_request(server, "POST", "/nearcast/latency/rebuild")
+        assert response.status == 400 and "latency:" in response.text
+    finally:
+        server.stop_checked()
+
+
+def cli(node, *args, stdin=None):
+    """Runs `nearcast ARGS --endpoint <node>` with the node's keys in the environment."""
+    import os
+    import subprocess
+    from learning_helpers import ACCESS_KEY, NEARCAST_BIN, SECRET_KEY
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+    return subprocess.run([NEARCAST_BIN, *args, "--endpoint", node.endpoint], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def test_bulk_import_and_explain_from_the_command_line(node, tmp_path):
+    rows = csv_rows([(20, f"10.77.{i}.9", "ap-southeast-1", 8 + i % 3) for i in range(50)]
+                    + [(20, f"10.77.{i}.9", "us-east-1", 140) for i in range(50)])
+    good = tmp_path / "good.csv"
+    good.write_text(rows)
+    done = cli(node, "latency", "import", str(good), "--chunk-rows", "30")
+    assert done.returncode == 0, done.stderr
+    assert "100 measurements kept, 0 rows rejected" in done.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(rows + "yesterday,10.77.0.9,us-east-1,5\n")
+    refused = cli(node, "latency", "import", str(bad), "--chunk-rows", "30")
+    assert refused.returncode == 1 and f"{bad}:102: " in refused.stdout, refused.stdout  # the file's own line number
+    kept = cli(node, "latency", "import", str(bad), "--chunk-rows", "30", "--partial")
+    assert kept.returncode == 0 and "100 measurements kept, 1 rows rejected" in kept.stdout, kept.stdout
+    node.rebuild()
+    shown = cli(node, "explain", "10.77.3.200", "--name", "www.example.test")
+    assert shown.returncode == 0, shown.stderr
+    assert "network 10.77.3.0/24" in shown.stdout
+    assert "ap-southeast-1" in shown.stdout.splitlines()[2] and "measured" in shown.stdout.splitlines()[2]
+    assert "192.0.2.3" in shown.stdout and "set 'apse1'" in shown.stdout
+    unsigned = subprocess_without_keys(node)
+    assert unsigned.returncode != 0 and "credentials" in (unsigned.stderr + unsigned.stdout).lower()
+
+
+def subprocess_without_keys(node):
+    import os
+    import subprocess
+    from learning_helpers import NEARCAST_BIN
+    env = {k: v for k, v in os.environ.items() if "ACCESS_KEY" not in k}
+    env["HOME"] = "/nonexistent"
+    return subprocess.run([NEARCAST_BIN, "explain", "10.0.0.1", "--endpoint", node.endpoint], capture_output=True,
+                          text=True, env=env, timeout=60)
