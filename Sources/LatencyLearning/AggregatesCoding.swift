@@ -114,20 +114,6 @@ extension PrefixKey {
     }
 }
 
-extension RobustEstimate {
-    /// The fields as stored: the stored properties are declared in this order
-    /// and this size, which the first use checks.
-    init(location: Float32, scale: Float32, support: Float32, lastSecond: UInt32) {
-        precondition(Self.layoutMatches, "RobustEstimate's stored properties changed; update AggregatesCoding")
-        self = unsafeBitCast((location, scale, support, lastSecond), to: RobustEstimate.self)
-    }
-
-    private static let layoutMatches: Bool = {
-        let probe = unsafeBitCast((Float32(1.5), Float32(2.5), Float32(3.5), UInt32(7)), to: RobustEstimate.self)
-        return probe.location == 1.5 && probe.scale == 2.5 && probe.support == 3.5 && probe.lastSecond == 7
-    }()
-}
-
 /// A 64-bit checksum that any change to one 8-byte word alters (each step is
 /// a bijection of the running value for a fixed word).
 enum Checksum {

@@ -52,6 +52,11 @@ struct RobustEstimate: Sendable, Equatable {
     static let dissent: Float32 = 1.5
 
     /// A state holding the single sample `logRTT` taken at `second`.
+    /// A state as stored (a checkpoint's).
+    init(location: Float32, scale: Float32, support: Float32, lastSecond: UInt32) {
+        self.location = location; self.scale = scale; self.support = support; self.lastSecond = lastSecond
+    }
+
     init(logRTT: Float32, second: UInt32) {
         location = logRTT; scale = Self.initialScale; support = 1; lastSecond = second
     }

@@ -52,9 +52,9 @@ def test_a_browser_measures_every_region_and_the_nearest_ranks_first(collector, 
         assert explanation["ranking"][:3] == BY_SPEED, explanation
 
 
+# Only the harness has a collector told of a region nothing answers for.
+@pytest.mark.parametrize("collector", ["harness"], indirect=True)
 def test_a_region_that_does_not_answer_is_left_out_without_disturbing_the_page(collector, chromium, tmp_path):
-    if collector.name == "node":
-        pytest.skip("the node's rum: section lists only regions that answer; the harness has one that does not")
     collector.forget_earlier()
     page = PageServer(f"{collector.partial_origin}/nearcast/beacon.js")
     browser = Browser(f"{page.origin}/", tmp_path / "chromium")
@@ -88,9 +88,9 @@ def test_a_trusted_proxy_forwards_the_clients_address(collector):
     assert collector.rtts("192.0.2.66") == {}  # the spoofable left-most entry counts for nothing
 
 
+# Only the harness has a collector that trusts no proxy (the node's trusts 127.0.0.0/8).
+@pytest.mark.parametrize("collector", ["harness"], indirect=True)
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(collector):
-    if collector.name == "node":
-        pytest.skip("the node's collector trusts 127.0.0.0/8; the harness has one that trusts nobody")
     collector.forget_earlier()
     response = post_report(collector.origin, [("ap-southeast-1", 190)], {"X-Forwarded-For": "203.0.113.50"})
     assert response.status_code == 204
