@@ -226,3 +226,43 @@ def subprocess_without_keys(node):
     env["HOME"] = "/nonexistent"
     return subprocess.run([NEARCAST_BIN, "explain", "10.0.0.1", "--endpoint", node.endpoint], capture_output=True,
                           text=True, env=env, timeout=60)
+
+
+def test_probe_targets_are_the_resolvers_and_client_networks_answered(tmp_path):
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1h\n  geo: {tor_geoip: false}\n"
+                                              "  probe_targets: [{address: 192.0.2.10, port: 443}]\n  probe_interval: 2m")
+    try:
+        for i in range(600):  # the DNS threads keep one query in 64
+            server.region_for(f"203.0.{i % 3}.0")
+        status, body = server.call("GET", "probe-targets", query={"region": "eu-central-1"})
+        assert status == 200 and body["interval_s"] == 120
+        targets = {(t["address"], t["kind"], t["port"]) for t in body["targets"]}
+        assert ("192.0.2.10", "configured", 443) in targets
+        assert ("127.0.0.1", "resolver", 53) in targets
+        assert {("203.0.0.1", "client", None), ("203.0.1.1", "client", None), ("203.0.2.1", "client", None)} <= targets
+        status, body = server.call("GET", "probe-targets", query={"region": "mars-north-1"})
+        assert status == 400 and "region" in body["error"]["message"]
+    finally:
+        server.stop_checked()
+
+
+def test_a_record_in_a_new_region_is_ranked_without_waiting_for_the_interval(node):
+    import boto3
+    from learning_helpers import ACCESS_KEY, SECRET_KEY
+    node.ingest(csv_rows([(10, "192.0.2.150", "sa-east-1", 3), (10, "192.0.2.150", "us-east-1", 120)]))
+    node.rebuild()  # sa-east-1 is in no record yet: the map does not rank it
+    r53 = boto3.client("route53", endpoint_url=node.endpoint, region_name="us-east-1",
+                       aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+    zone = r53.create_hosted_zone(Name="learned.test", CallerReference="learned-1")["HostedZone"]["Id"]
+    changes = [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": "app.learned.test", "Type": "A", "TTL": 60, "SetIdentifier": region, "Region": region,
+        "ResourceRecords": [{"Value": value}]}} for region, value in (("us-east-1", "192.0.2.61"), ("sa-east-1", "192.0.2.62"))]
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+    deadline = time.monotonic() + 10
+    while True:
+        answer = node.query("app.learned.test.", "A", ecs=("192.0.2.0", 24))
+        from e2e_helpers import addresses
+        if addresses(answer) == {"192.0.2.62"}:
+            break
+        assert time.monotonic() < deadline, "sa-east-1 not ranked 10 s after a record named it"
+        time.sleep(0.2)
