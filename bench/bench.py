@@ -52,16 +52,34 @@ def dig(port, name, subnet=None, tcp=False):
     return r.stdout.strip()
 
 
+def gdnsd_config(data, threads):
+    """gdnsd's config directory, with `threads` UDP threads (a copy under run/ when not 1)."""
+    base = os.path.join(data, "gdnsd")
+    if threads == 1:
+        return base
+    conf = os.path.join(data, "run", "gdnsd-threads-%d" % threads)
+    os.makedirs(conf, exist_ok=True)
+    with open(os.path.join(base, "config")) as f:
+        text = f.read().replace("udp_threads => 1", "udp_threads => %d" % threads)
+    with open(os.path.join(conf, "config"), "w") as f:
+        f.write(text)
+    for sub in ["zones", "geoip"]:
+        link = os.path.join(conf, sub)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(base, sub), link)
+    return conf
+
+
 class Server:
-    def __init__(self, name, data, meta, nearcast_bin):
+    def __init__(self, name, data, meta, nearcast_bin, threads):
         self.name, self.data, self.port = name, data, meta["ports"][name]
         run = os.path.join(data, "run")
         for d in ["knot", "knot-db", "pdns", "gdnsd", "gdnsd-state"]:
             os.makedirs(os.path.join(run, d), exist_ok=True)
         self.cmd = {
             "nearcast": [nearcast_bin, "serve", "--config", os.path.join(data, "nearcast/nearcast.yaml"),
-                         "--listen", "127.0.0.1:%d" % self.port, "--threads", "1", "--api-listen", "off"],
-            "gdnsd": ["gdnsd", "-c", os.path.join(data, "gdnsd"), "start"],
+                         "--listen", "127.0.0.1:%d" % self.port, "--threads", str(threads), "--api-listen", "off"],
+            "gdnsd": ["gdnsd", "-c", gdnsd_config(data, threads), "start"],
             "knot": ["knotd", "-c", os.path.join(data, "knot/knot.conf")],
             "pdns": ["pdns_server", "--config-dir=" + os.path.join(data, "pdns")],
         }[name]
@@ -190,8 +208,11 @@ def main():
     ap.add_argument("--servers", default="nearcast,gdnsd,knot,pdns")
     ap.add_argument("--nearcast-bin", default=os.path.join(ROOT, ".build/release/nearcast"))
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--threads", type=int, default=1, help="UDP threads per server (Nearcast and gdnsd only when > 1)")
     a = ap.parse_args()
     want_scen, want_srv = a.scenarios.split(","), a.servers.split(",")
+    if a.threads != 1 and set(want_srv) - {"nearcast", "gdnsd"}:
+        ap.error("--threads other than 1 is supported for nearcast and gdnsd only (add --servers nearcast,gdnsd)")
     started = datetime.datetime.now(datetime.timezone.utc)
     results, servers, notes = {}, {}, []
     try:
@@ -205,7 +226,7 @@ def main():
                      if n in want_srv and any(n in s[2] for s in scen)]
             servers = {}
             for n in names:
-                s = Server(n, data, meta, a.nearcast_bin)
+                s = Server(n, data, meta, a.nearcast_bin, a.threads)
                 try:
                     took = s.start(timeout=600)
                     print("[%s] %s up in %.1fs (RSS %.0f MB)" % (dataset, n, took, rss_mb(s.proc.pid)), flush=True)
@@ -252,6 +273,7 @@ def main():
             os.cpu_count(), cpu, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
             open("/etc/debian_version").read().strip().join(["Debian ", ""])))
         f.write("Command: `%s` (from the repository root)\n\n" % " ".join(["bench/run"] + sys.argv[1:]))
+        f.write("Server threads: %d\n\n" % a.threads)
         f.write(table + "\n\n")
         for n in notes:
             f.write("- %s\n" % n)

@@ -29,7 +29,7 @@ public struct LoadedConfiguration: Sendable {
     public var settings: ServerSettings
     /// Every file read to build it (resolved paths), for change watching.
     public var files: [String]
-    /// The configured latency map's entries (what the snapshot's map was compiled from).
+    /// The configured latency map's entries when learning is on (the map builder starts from them); else empty.
     public var latencyEntries: [LatencyEntry] = []
 }
 
@@ -150,7 +150,9 @@ public struct ConfigurationLoader: Sendable {
             healthChecks: config.healthChecks,
             latency: latency,
             rum: config.rum)
-        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files, latencyEntries: entries))
+        // Learning rebuilds from the entries; without it the compiled map is all that is needed (millions of entries are big).
+        return .success(LoadedConfiguration(snapshot: snapshot, settings: settings, files: files,
+                                            latencyEntries: config.latency == nil ? [] : entries))
     }
 
     private func regionID(_ name: Located<String>, in catalog: RegionCatalog, configPath: String,
