@@ -102,42 +102,12 @@ enum SocketAddress {
 
     /// `address:port` as socket address storage, and its length.
     static func make(_ address: IPAddress, port: UInt16) -> (storage: sockaddr_storage, length: socklen_t) {
-        var storage = sockaddr_storage()
-        switch address {
-        case .v4(let v4):
-            var raw = sockaddr_in()
-            raw.sin_family = sa_family_t(AF_INET)
-            raw.sin_port = port.bigEndian
-            raw.sin_addr.s_addr = v4.bigEndian
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: raw, as: sockaddr_in.self) }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in>.size))
-        case .v6:
-            var raw = sockaddr_in6()
-            raw.sin6_family = sa_family_t(AF_INET6)
-            raw.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &raw.sin6_addr) { $0.copyBytes(from: address.bytes) }
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: raw, as: sockaddr_in6.self) }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
+        socketAddress(address, port: port)
     }
 
     /// The address and port in `storage`; nil for families other than IPv4 and IPv6.
     static func parse(_ storage: sockaddr_storage) -> (address: IPAddress, port: UInt16)? {
-        let family = Int32(storage.ss_family)
-        return withUnsafeBytes(of: storage) { raw -> (IPAddress, UInt16)? in
-            switch family {
-            case AF_INET:
-                let v4 = raw.load(as: sockaddr_in.self)
-                return (.v4(UInt32(bigEndian: v4.sin_addr.s_addr)), UInt16(bigEndian: v4.sin_port))
-            case AF_INET6:
-                let v6 = raw.load(as: sockaddr_in6.self)
-                let bytes = withUnsafeBytes(of: v6.sin6_addr) { Array($0) }
-                guard let address = IPAddress(bytes: bytes) else { return nil }
-                return (address, UInt16(bigEndian: v6.sin6_port))
-            default:
-                return nil
-            }
-        }
+        withUnsafeBytes(of: storage) { IPAddress.withPort(socketAddress: $0.baseAddress!) }
     }
 }
 
