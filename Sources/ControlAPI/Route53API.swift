@@ -14,14 +14,13 @@ import Store
 /// errors included. Never answers 500 for bad input.
 public struct Route53API: Sendable {
     let backend: any Route53Backend
-    let verifier: SigV4Verifier
+    let authenticator: RequestAuthenticator
     /// Largest request body accepted (Route 53's change batches stay well below).
     static let maxBody = 4 << 20
 
     public init(backend: any Route53Backend, credentials: [Credential]) {
         self.backend = backend
-        let byKey = Dictionary(credentials.map { ($0.accessKeyID, $0) }, uniquingKeysWith: { first, _ in first })
-        verifier = SigV4Verifier(credentials: { byKey[$0] })
+        authenticator = RequestAuthenticator(credentials: credentials)
     }
 
     /// The Hummingbird responder for this API.
@@ -38,10 +37,7 @@ public struct Route53API: Sendable {
         } catch {
             return failure(.invalidInput("Request body is larger than \(Self.maxBody) bytes"), requestID: requestID)
         }
-        let signed = SignedRequest(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-            headers: Self.headers(of: request), body: Array(body))
-        if case .failure(let failure) = verifier.verify(signed, now: Int64(Date().timeIntervalSince1970)) {
+        if let failure = authenticator.failure(of: request, body: Array(body)) {
             return self.failure(Route53Error(failure.code, status: 403, failure.message), requestID: requestID)
         }
         do {
@@ -57,13 +53,6 @@ public struct Route53API: Sendable {
         } catch {
             return failure(Route53Error("InternalFailure", status: 500, "\(error)"), requestID: requestID)
         }
-    }
-
-    /// The request's headers as signed: HTTPTypes keeps Host apart, as the authority.
-    private static func headers(of request: Request) -> [(name: String, value: String)] {
-        let fields = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        guard let authority = request.head.authority else { return fields }
-        return [("host", authority)] + fields
     }
 
     private func failure(_ error: Route53Error, requestID: String) -> Response {

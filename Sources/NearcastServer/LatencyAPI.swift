@@ -1,4 +1,5 @@
 import Authority
+import ControlAPI
 import DNSWire
 import Foundation
 import HTTPTypes
@@ -18,15 +19,14 @@ import SigV4
 struct LatencyAPI: Sendable {
     let service: LatencyService?
     let data: ServedData
-    let verifier: SigV4Verifier
+    let authenticator: RequestAuthenticator
     let recentSources: @Sendable () -> [(source: IPAddress, packet: [UInt8])]
 
     init(service: LatencyService?, data: ServedData, credentials: [Credential],
          recentSources: @escaping @Sendable () -> [(source: IPAddress, packet: [UInt8])]) {
         self.service = service
         self.data = data
-        let byKey = Dictionary(credentials.map { ($0.accessKeyID, $0) }, uniquingKeysWith: { first, _ in first })
-        verifier = SigV4Verifier(credentials: { byKey[$0] })
+        authenticator = RequestAuthenticator(credentials: credentials)
         self.recentSources = recentSources
     }
     static let pathPrefix = "/nearcast/latency/"
@@ -47,9 +47,7 @@ struct LatencyAPI: Sendable {
             do { body = Array(buffer: try await request.collectBody(upTo: Self.maxBody)) } catch {
                 throw Failure(status: .contentTooLarge, code: "RequestTooLarge", message: "the body is larger than \(Self.maxBody) bytes")
             }
-            let signed = SignedRequest(method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-                                       headers: Self.headers(of: request), body: body)
-            if case .failure(let failure) = verifier.verify(signed, now: Int64(Date().timeIntervalSince1970)) {
+            if let failure = authenticator.failure(of: request, body: body) {
                 throw Failure(status: .forbidden, code: failure.code, message: failure.message)
             }
             let query = request.uri.queryParameters
@@ -161,7 +159,8 @@ struct LatencyAPI: Sendable {
         guard let region = parameters["region"], data.catalog.id(of: region) != nil else {
             throw Failure.input("region must name a known region, got '\(parameters["region"] ?? "")'")
         }
-        let targets = ProbeTargets.collect(configured: service.settings.probeTargets, recent: recentSources())
+        let targets = ProbeTargets.collect(configured: service.settings.probeTargets, recent: recentSources(),
+                                           buckets: service.settings.bucketPolicy)
         return ["interval_s": service.settings.probeIntervalMs / 1000, "region": region,
                 "targets": targets.map { ["address": $0.address.description, "kind": $0.kind, "port": $0.port ?? NSNull()] as [String: Any] }]
     }
@@ -189,12 +188,6 @@ struct LatencyAPI: Sendable {
         case "true", "1": return true
         default: throw Failure.input("\(name) must be true or false, got '\(text!)'")
         }
-    }
-
-    private static func headers(of request: Request) -> [(name: String, value: String)] {
-        let fields = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        guard let authority = request.head.authority else { return fields }
-        return [("host", authority)] + fields
     }
 
     private static func encode(_ object: [String: Any]) -> Data {

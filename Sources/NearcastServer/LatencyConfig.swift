@@ -1,3 +1,4 @@
+import LatencyLearning
 import LatencyModel
 import Yams
 
@@ -21,6 +22,9 @@ public struct LatencyConfig: Sendable {
     /// Addresses probe agents measure besides the clients and resolvers seen.
     public var probeTargets: [(address: IPAddress, port: Int?)] = []
     public var probeIntervalMs: Int64 = 300_000
+
+    /// The client networks measurements are kept under.
+    public var bucketPolicy: BucketPolicy { BucketPolicy(ipv4Length: bucketIPv4, ipv6Length: bucketIPv6) }
 }
 
 /// Real-user measurements (the `rum:` section): the beacon, the collector, the probe object.

@@ -38,7 +38,6 @@ final class LatencyService: Sendable {
         var builder: LatencyMapBuilder
         var knowledge: LatencyKnowledge?
         var lastBuild: BuildReport?
-        var ingested = 0
     }
 
     /// What a rebuild made.
@@ -114,7 +113,7 @@ final class LatencyService: Sendable {
     /// The checkpoint (when it was made with the same buckets and half-life)
     /// plus every logged batch after it.
     private static func restore(from log: MeasurementLog, settings: LatencyConfig, logger: Logger) throws -> Aggregates {
-        let policy = BucketPolicy(ipv4Length: settings.bucketIPv4, ipv6Length: settings.bucketIPv6)
+        let policy = settings.bucketPolicy
         var aggregates = Aggregates(bucketPolicy: policy, halfLifeMs: settings.halfLifeMs)
         var position: LogPosition? = nil
         do {
@@ -151,7 +150,6 @@ final class LatencyService: Sendable {
         guard !batch.isEmpty else { return }
         try state.withLockedValue { state in
             try log.append(batch, arrivalMs: Self.nowMs())
-            state.ingested += batch.count
             if state.building { state.pending.append(batch) } else { state.aggregates.add(batch) }
         }
     }
@@ -221,8 +219,6 @@ final class LatencyService: Sendable {
         state.withLockedValue { $0.knowledge?.predict(address, aggregates: $0.aggregates, now: Self.nowMs()) }
     }
 
-    var lastBuild: BuildReport? { state.withLockedValue { $0.lastBuild } }
-    var ingestedCount: Int { state.withLockedValue { $0.ingested } }
 
     /// Stops the timers and saves a checkpoint.
     func stop() {

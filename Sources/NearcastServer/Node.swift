@@ -123,7 +123,7 @@ public final class NearcastNode: Sendable {
     private func startRUM(_ rum: RUMConfig, latency: LatencyService) async throws {
         let logger = self.logger
         let settings = RUMSettings(regionURLs: rum.regions.map(\.value), trustedProxies: rum.trustedProxies,
-                                   keptNetwork: BucketPolicy(ipv4Length: latency.settings.bucketIPv4, ipv6Length: latency.settings.bucketIPv6))
+                                   keptNetwork: latency.settings.bucketPolicy)
         let collector = RUMCollector(settings: settings, catalog: data.catalog, sink: { batch in
             do { try latency.ingest(batch) } catch {
                 logger.error("could not keep real-user measurements", metadata: ["error": "\(error)"])

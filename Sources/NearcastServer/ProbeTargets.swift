@@ -1,9 +1,10 @@
 import DNSWire
+import LatencyLearning
 import LatencyModel
 
 /// What probe agents measure: configured targets, then the resolvers and
 /// client networks (from ECS) that recent queries came from, most frequent
-/// first, one address per /24 (IPv6: /48).
+/// first, one address per network bucket.
 enum ProbeTargets {
     struct Target: Hashable {
         var address: IPAddress
@@ -14,7 +15,8 @@ enum ProbeTargets {
     /// At most this many targets per list.
     static let limit = 1000
 
-    static func collect(configured: [(address: IPAddress, port: Int?)], recent: [(source: IPAddress, packet: [UInt8])]) -> [Target] {
+    static func collect(configured: [(address: IPAddress, port: Int?)], recent: [(source: IPAddress, packet: [UInt8])],
+                        buckets: BucketPolicy) -> [Target] {
         var counts: [Target: Int] = [:]
         var seenNetworks = Set<IPPrefix>()
         for (source, packet) in recent {
@@ -27,16 +29,12 @@ enum ProbeTargets {
             }
         }
         var targets = configured.map { Target(address: $0.address, kind: "configured", port: $0.port) }
-        for target in targets { seenNetworks.insert(bucket(of: target.address)) }
+        for target in targets { seenNetworks.insert(buckets.bucket(of: target.address)) }
         for (target, _) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key.address.description < $1.key.address.description }) {
-            guard targets.count < limit, seenNetworks.insert(bucket(of: target.address)).inserted else { continue }
+            guard targets.count < limit, seenNetworks.insert(buckets.bucket(of: target.address)).inserted else { continue }
             targets.append(target)
         }
         return targets
-    }
-
-    private static func bucket(of address: IPAddress) -> IPPrefix {
-        IPPrefix(address, length: address.bitWidth == 32 ? 24 : 48)
     }
 
     private static func firstHost(of network: IPPrefix) -> IPAddress {
