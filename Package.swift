@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         // DNS wire format: messages, names, record data, EDNS and ECS. No I/O.
         .target(name: "DNSWire"),
+        // Calendar dates as days since 1970 (proleptic Gregorian), without Foundation.
+        .target(name: "CivilDate"),
         // IPv4/IPv6 addresses and prefixes, with their text forms.
         .target(name: "NetworkAddress"),
         // RFC 1035 master files and record presentation format.
@@ -40,9 +42,9 @@ let package = Package(
         // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
         .target(name: "GeoPrior", dependencies: ["LatencyModel"]),
         // Measurement batches in CSV and JSON: parsing with line-numbered errors. No I/O.
-        .target(name: "MeasurementFormats", dependencies: ["LatencyLearning", "LatencyModel"]),
+        .target(name: "MeasurementFormats", dependencies: ["LatencyLearning", "LatencyModel", "CivilDate"]),
         // Raw measurements on disk: append-only segments, retention, aggregate checkpoints.
-        .target(name: "MeasurementLog", dependencies: ["LatencyLearning", "LatencyModel"]),
+        .target(name: "MeasurementLog", dependencies: ["LatencyLearning", "LatencyModel", "CivilDate"]),
         // Estimates for every network and region (measured, borrowed, prior, default), the map built from them, explanations.
         .target(name: "LatencyPrediction", dependencies: ["LatencyLearning", "LatencyModel", "GeoPrior"]),
         // Real-user measurements: the JavaScript beacon, the collector and the probe object (Hummingbird routes).
@@ -69,7 +71,7 @@ let package = Package(
         // Zones, record sets, routing policies and the answer engine. No I/O.
         .target(name: "Authority", dependencies: ["DNSWire", "LatencyModel"]),
         // AWS Signature Version 4 verification. No I/O.
-        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SigV4", dependencies: ["CivilDate", .product(name: "Crypto", package: "swift-crypto")]),
         // Route 53's data model and its change-batch rules. No I/O.
         .target(name: "Route53Model", dependencies: ["DNSWire", "ZoneFile", "LatencyModel"]),
         // Durable state: hosted zones, record sets, changes, tags, credentials (SQLite via GRDB).
@@ -109,6 +111,7 @@ let package = Package(
             "NearcastServer", "ProbeAgent", "SigV4",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"]),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
         .testTarget(name: "ZoneFileTests", dependencies: ["ZoneFile"]),
         .testTarget(name: "LatencyModelTests", dependencies: ["LatencyModel", "SeededRandom"]),

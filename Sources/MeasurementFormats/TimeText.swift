@@ -1,3 +1,4 @@
+import CivilDate
 /// Times as text, parsed from bytes without Foundation: RFC 3339 timestamps
 /// and Unix seconds.
 enum TimeText {
@@ -27,7 +28,7 @@ enum TimeText {
         else { return nil }
         guard let hour = fixed(text, &i, 2), literal(text, &i, ":"), let minute = fixed(text, &i, 2), literal(text, &i, ":"),
               let second = fixed(text, &i, 2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              (1...12).contains(month), day >= 1, day <= CivilDate.days(inMonth: month, year: year),
               hour <= 23, minute <= 59, second <= 60
         else { return nil }
         var ms: Int64 = 0
@@ -50,27 +51,9 @@ enum TimeText {
             return nil
         }
         guard i == text.count else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = CivilDate(year: year, month: month, day: day).daysSinceEpoch
         let seconds = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
         return seconds * 1000 + ms
-    }
-
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     /// Exactly `count` digits at `i`.

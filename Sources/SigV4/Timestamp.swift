@@ -1,3 +1,4 @@
+import CivilDate
 /// A UTC instant with one-second resolution, the precision SigV4 dates carry.
 struct Timestamp: Sendable {
     var secondsSince1970: Int64
@@ -42,18 +43,18 @@ struct Timestamp: Sendable {
     /// `offset` is the zone's distance east of UTC in seconds. Fails on an impossible date or time.
     private init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let date = CivilDate(year: Int64(year), month: Int64(month), day: Int64(day))
         // Round-tripping rejects days past the end of the month (Feb 30 and the like).
-        guard Self.civilFromDays(days) == (year, month, day) else { return nil }
-        secondsSince1970 = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
+        guard CivilDate(daysSinceEpoch: date.daysSinceEpoch) == date else { return nil }
+        secondsSince1970 = date.daysSinceEpoch * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, as the string to sign carries it.
     var iso8601Basic: String {
         let days = Int(secondsSince1970.floorDivided(by: 86_400))
         let secondOfDay = Int(secondsSince1970 - Int64(days) * 86_400)
-        let (y, m, d) = Self.civilFromDays(days)
-        return Self.pad(y, 4) + Self.pad(m, 2) + Self.pad(d, 2) + "T"
+        let date = CivilDate(daysSinceEpoch: Int64(days))
+        return Self.pad(Int(date.year), 4) + Self.pad(Int(date.month), 2) + Self.pad(Int(date.day), 2) + "T"
             + Self.pad(secondOfDay / 3600, 2) + Self.pad(secondOfDay / 60 % 60, 2) + Self.pad(secondOfDay % 60, 2) + "Z"
     }
 
@@ -75,28 +76,6 @@ struct Timestamp: Sendable {
     private static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
-
-    // Proleptic Gregorian calendar conversions (Howard Hinnant's `days_from_civil` / `civil_from_days`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
 
