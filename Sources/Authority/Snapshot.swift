@@ -37,10 +37,16 @@ public final class Snapshot: Sendable {
     public func zone(for name: DomainName) -> Zone? { name.withView { zone(for: $0) } }
 
     /// The zone with the longest origin at or above `name`. Allocation-free.
-    func zone(for name: NameView) -> Zone? {
+    func zone(for name: NameView) -> Zone? { position(ofZoneFor: name).map { zoneList[$0] } }
+
+    /// The query path's form of `zone(for:)`: the compiled index alone (one
+    /// reference, where copying a `Zone` retains each of its tables).
+    func zoneIndex(for name: NameView) -> ZoneIndex? { position(ofZoneFor: name).map { zoneList[$0].index } }
+
+    private func position(ofZoneFor name: NameView) -> Int? {
         var candidate = name
         while true {
-            if let index = zoneTable.index(of: candidate) { return zoneList[index] }
+            if let index = zoneTable.index(of: candidate) { return index }
             if candidate.isRoot { return nil }
             candidate = candidate.parent
         }
