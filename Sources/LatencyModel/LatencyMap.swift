@@ -128,13 +128,31 @@ extension Array {
     var exactCapacityCopy: [Element] { withUnsafeBufferPointer { Array($0) } }
 }
 
-/// A sorted partition of one address family into CIDR blocks.
-struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
-    private var starts: [Address] = []
-    private var lengths: [UInt8] = []
-    private var rankings: [UInt32] = []
+/// A sorted partition of one address family into CIDR blocks, stored as
+/// (start, ranking) pairs: a block ends where the next one starts, so its
+/// length follows from the two starts, and the search's last probe brings
+/// the ranking into cache with it.
+///
+/// Invariant: when `directory` is not empty, `directory[i]` is the index of
+/// the block holding the address whose top `directoryBits` bits are `i`
+/// (and the rest zero), for every i in 0..<2^directoryBits, so a lookup
+/// searches only the blocks of its address's top bits.
+struct BlockTable<Address: BlockAddress>: Sendable {
+    private struct Block {
+        var packedStart: Address.Packed
+        var ranking: UInt32
+        var start: Address { Address(packed: packedStart) }
+    }
+    private var blocks: [Block] = []
+    private var directory: [UInt32] = []
 
-    var count: Int { starts.count }
+    /// Top bits indexed by the directory (2^16 entries, 256 KB).
+    static var directoryBits: Int { 16 }
+    /// Tables with fewer blocks than this have no directory: their binary
+    /// search stays in cache anyway.
+    static var directoryThreshold: Int { 4096 }
+
+    var count: Int { blocks.count }
 
     /// Builds the partition from nested-or-disjoint prefixes (no duplicates);
     /// space no prefix covers gets the ranking of the `underlay` range holding
@@ -186,9 +204,21 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
         while let top = open.popLast() { close(through: top.last, top.ranking) }
         close(through: .max, -1)
         for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
-        starts = starts.exactCapacityCopy
-        lengths = lengths.exactCapacityCopy
-        rankings = rankings.exactCapacityCopy
+        blocks = blocks.exactCapacityCopy
+        if blocks.count >= Self.directoryThreshold { directory = makeDirectory() }
+    }
+
+    /// The index of the block holding the first address of every top-bits slice (one pass over the sorted starts).
+    private func makeDirectory() -> [UInt32] {
+        let shift = Address.bitWidth - Self.directoryBits
+        var directory = [UInt32](repeating: 0, count: 1 << Self.directoryBits)
+        var block = 0
+        for slice in directory.indices {
+            let first = Address(slice) << shift
+            while block + 1 < blocks.count && blocks[block + 1].start <= first { block += 1 }
+            directory[slice] = UInt32(block)
+        }
+        return directory
     }
 
     /// Cuts [first, last] into the fewest aligned CIDR blocks.
@@ -197,9 +227,7 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
         while true {
             var size = start == 0 ? Address.bitWidth : start.trailingZeroBitCount
             while size > 0 && start | Self.hostMask(Address.bitWidth - size) > last { size -= 1 }
-            starts.append(start)
-            lengths.append(UInt8(Address.bitWidth - size))
-            rankings.append(UInt32(ranking))
+            blocks.append(Block(packedStart: start.packed, ranking: UInt32(ranking)))
             let end = start | Self.hostMask(Address.bitWidth - size)
             if end >= last { return }
             start = end + 1
@@ -211,15 +239,47 @@ struct BlockTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
         length >= Address.bitWidth ? 0 : Address.max >> length
     }
 
-    /// The block containing `address`: binary search for the last start ≤ address.
+    /// The block containing `address`: binary search for the last start ≤
+    /// address, among the blocks of its top bits when there is a directory.
     func lookup(_ address: Address) -> (start: Address, length: Int, ranking: Int) {
-        var low = 0, high = starts.count - 1
+        var low = 0, high = blocks.count - 1
+        if !directory.isEmpty {
+            let slice = Int(truncatingIfNeeded: address >> (Address.bitWidth - Self.directoryBits))
+            low = Int(directory[slice])
+            if slice + 1 < directory.count { high = Int(directory[slice + 1]) }
+        }
         while low < high {
             let mid = (low + high + 1) / 2
-            if starts[mid] <= address { low = mid } else { high = mid - 1 }
+            if blocks[mid].start <= address { low = mid } else { high = mid - 1 }
         }
-        return (starts[low], Int(lengths[low]), Int(rankings[low]))
+        let block = blocks[low]
+        // The next start, or 0 after the last block: the size wraps to 0 for the whole space (length 0).
+        let size = (low + 1 < blocks.count ? blocks[low + 1].start : 0) &- block.start
+        return (block.start, Address.bitWidth - size.trailingZeroBitCount, Int(block.ranking))
     }
+}
+
+/// An address family's integer as a block table stores it: with 8-byte
+/// alignment, so that a block of an IPv6 table takes 24 bytes, not the 32
+/// that `UInt128`'s 16-byte alignment would pad it to.
+protocol BlockAddress: FixedWidthInteger & UnsignedInteger & Sendable {
+    associatedtype Packed: Sendable
+    var packed: Packed { get }
+    init(packed: Packed)
+}
+
+extension UInt32: BlockAddress {
+    var packed: UInt32 { self }
+    init(packed: UInt32) { self = packed }
+}
+
+extension UInt128: BlockAddress {
+    struct Halves: Sendable {
+        var high: UInt64
+        var low: UInt64
+    }
+    var packed: Halves { Halves(high: UInt64(truncatingIfNeeded: self >> 64), low: UInt64(truncatingIfNeeded: self)) }
+    init(packed: Halves) { self = UInt128(packed.high) << 64 | UInt128(packed.low) }
 }
 
 extension LatencyMap {

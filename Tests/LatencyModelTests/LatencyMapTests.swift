@@ -237,6 +237,45 @@ import SeededRandom
         #expect(v4Blocks + 1 == map.blockCount)
     }
 
+    /// Maps large enough for the top-bits directory: every prefix's first and
+    /// last address and both neighbours, and random addresses, against a
+    /// dictionary of the prefixes (disjoint /24s or /48s, some adjacent, some
+    /// at slice edges, one ranking of three each).
+    @Test(arguments: [false, true])
+    func largeMapsAnswerLikeTheirPrefixes(ipv6: Bool) {
+        var rng = SeededGenerator(state: ipv6 ? 7 : 8)
+        let length = ipv6 ? 48 : 24
+        func network(_ n: UInt64) -> IPPrefix {
+            ipv6 ? IPPrefix(.v6(UInt128(0x2000 | n >> 32 & 0x1fff) << 112 | UInt128(n & 0xffff_ffff) << 80), length: 48)
+                 : IPPrefix(.v4(UInt32(truncatingIfNeeded: n) << 8), length: 24)
+        }
+        var rankingOf: [IPPrefix: [RegionID]] = [:]
+        var number = UInt64(0)
+        while rankingOf.count < 20_000 {
+            // runs of adjacent networks, and networks at the start and end of a top-16-bit slice
+            number = [number + 1, UInt64.random(in: 0...(1 << 40), using: &rng), number | 0xff, (number | 0xff) + 1][Int.random(in: 0...3, using: &rng)]
+            rankingOf[network(number)] = [[1, 2], [2, 1], [3, 1]][Int.random(in: 0...2, using: &rng)]
+        }
+        let entries = rankingOf.flatMap { p, order in order.enumerated().map { LatencyEntry(prefix: p, region: $0.element, rttMs: Double($0.offset)) } }
+        let map = LatencyMap(entries: entries, defaultRanking: [9])
+        #expect(map.blockCount > 2 * BlockTable<UInt32>.directoryThreshold)
+        func expected(_ address: IPAddress) -> [RegionID] { rankingOf[IPPrefix(address, length: length)] ?? [9] }
+        func check(_ address: IPAddress) {
+            let hit = map.lookup(address)
+            #expect(hit.block.contains(address), "\(hit.block) does not hold \(address)")
+            #expect(Array(map.rankings[hit.ranking]) == expected(address), "ranking of \(address)")
+        }
+        for p in rankingOf.keys {
+            for address in [p.address, p.last, p.address.predecessor, p.last.successor].compactMap({ $0 }) { check(address) }
+        }
+        for _ in 0..<20_000 {
+            let n = rng.next()
+            check(ipv6 ? .v6(UInt128(0x2000 | n >> 32 & 0x1fff) << 112 | UInt128(n) << 48) : .v4(UInt32(truncatingIfNeeded: n)))
+        }
+        check(ipv6 ? .v6(.max) : .v4(.max))
+        check(ipv6 ? .v6(0) : .v4(0))
+    }
+
     @Test func blocksPartitionTheIPv6Space() {
         var rng = SeededGenerator(state: 42)
         var measurements: [IPPrefix: [RegionID: Double]] = [:]
