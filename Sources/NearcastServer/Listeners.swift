@@ -24,29 +24,35 @@ struct UDPQueryHandler: DatagramHandler {
 
 /// Answers DNS over TCP (RFC 7766): frames are 2-byte-length prefixed;
 /// pipelined queries are answered in order; idle connections are closed.
+/// Replies are written into the loop's reply buffer, then gathered in one
+/// connection buffer per read and flushed together; the buffer is reused
+/// once the socket took it, so steady pipelining allocates nothing per query.
 final class TCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let snapshot: LoopSnapshot
     private let source: IPAddress
+    private var replies = ByteBuffer()
 
     init(snapshot: LoopSnapshot, source: IPAddress) { self.snapshot = snapshot; self.source = source }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        let current = snapshot.current
-        guard let reply = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp) }) else {
+        let current = snapshot.current, output = snapshot.replyBuffer
+        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output) }) else {
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: reply.count + 2)
-        buffer.writeInteger(UInt16(reply.count))
-        buffer.writeBytes(reply)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        replies.writeInteger(UInt16(length))
+        replies.writeBytes(UnsafeRawBufferPointer(rebasing: output[..<length]))
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard replies.readableBytes > 0 else { return context.flush() }
+        context.writeAndFlush(wrapOutboundOut(replies), promise: nil)
+        replies.clear()  // copies on write only while the socket still holds the old bytes
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) }

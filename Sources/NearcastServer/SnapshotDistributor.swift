@@ -3,14 +3,18 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// The snapshot one event loop serves from (TCP).
+/// The snapshot one event loop serves from (TCP), and the loop's buffer
+/// for writing one reply.
 ///
-/// Invariant: `current` is read and written only on `loop`, so the query
-/// path reads it with no lock and no atomic operation.
+/// Invariant: `current` and `replyBuffer` are used only on `loop`, so the
+/// query path reads them with no lock and no atomic operation.
 final class LoopSnapshot: @unchecked Sendable {
     let loop: EventLoop
     var current: Snapshot
+    /// Room for the largest DNS message (65,535 bytes).
+    let replyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(UInt16.max), alignment: 8)
     init(loop: EventLoop, current: Snapshot) { self.loop = loop; self.current = current }
+    deinit { replyBuffer.deallocate() }
 }
 
 /// The snapshot one UDP thread serves from.
