@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "DNSWire"),
         // Calendar dates as days since 1970 (proleptic Gregorian), without Foundation.
         .target(name: "CivilDate"),
+        // Resident size, and handing freed pages back to the system after large builds.
+        .target(name: "ProcessMemory"),
         // IPv4/IPv6 addresses and prefixes, with their text forms.
         .target(name: "NetworkAddress"),
         // RFC 1035 master files and record presentation format.
@@ -36,7 +38,7 @@ let package = Package(
         // Latency measurements: network buckets, time-decayed robust estimates, rankings with hysteresis. No I/O.
         .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
         // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.
-        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning", "LatencyPrediction", "GeoPrior", "SeededRandom"]),
+        .executableTarget(name: "LatencyLearningBench", dependencies: ["LatencyLearning", "LatencyPrediction", "GeoPrior", "SeededRandom", "ProcessMemory"]),
         // A reproducible random number generator for tests and benchmarks.
         .target(name: "SeededRandom"),
         // Where a client probably is and what RTT that predicts: MaxMind DB and tor-geoip readers, a country RTT prior.
@@ -97,7 +99,7 @@ let package = Package(
         .target(name: "NearcastServer", dependencies: [
             "DNSWire", "ZoneFile", "LatencyModel", "Authority", "Route53Model", "Store", "ControlAPI", "SigV4", "HealthChecking",
             "LatencyLearning", "LatencyPrediction", "GeoPrior", "MeasurementFormats", "MeasurementLog", "RealUserMeasurement",
-            "DatagramServer",
+            "DatagramServer", "ProcessMemory",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

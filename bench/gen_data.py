@@ -6,7 +6,9 @@ One zone `bench.test.`:
   www.bench.test     A, latency-routed over 4 regions (Nearcast, gdnsd, PowerDNS)
 and a latency map of N random, disjoint IPv4 /24 prefixes, each with a random
 ranking of the 4 regions. Clients in no prefix get the default order
-(REGIONS[0] first) on every server.
+(REGIONS[0] first) on every server. `--records N` adds N static records
+(host-N A/AAAA/TXT) to every server's zone: the memory target counts
+1,000,000 prefixes plus 100,000 records.
 
 Writes (under --out):
   nearcast/  nearcast.yaml, bench.test.zone, latency.csv
@@ -69,6 +71,19 @@ def query_packet(qname, qtype=1, ecs=None, qid=0):
     return hdr + q + opt
 
 
+def extra_records(count):
+    """`count` static records: per host, an A; every 4th also AAAA, every 10th also TXT."""
+    lines, n = [], 0
+    while len(lines) < count:
+        lines.append("host-%d 300 IN A 198.18.%d.%d" % (n, n // 256 % 256, n % 256))
+        if n % 4 == 0 and len(lines) < count:
+            lines.append("host-%d 300 IN AAAA 2001:db8::%x:%x" % (n, n >> 16, n & 0xffff))
+        if n % 10 == 0 and len(lines) < count:
+            lines.append('host-%d 300 IN TXT "bench record %d"' % (n, n))
+        n += 1
+    return "".join(l + "\n" for l in lines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -76,6 +91,8 @@ def main():
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--ecs-queries", type=int, default=20000,
                     help="distinct packets in the varying-ECS replay file")
+    ap.add_argument("--records", type=int, default=0,
+                    help="extra static records in the zone, for every server (A, AAAA and TXT of host-N)")
     ap.add_argument("--no-pdns", action="store_true",
                     help="skip the PowerDNS Lua record (for huge maps)")
     a = ap.parse_args()
@@ -84,6 +101,7 @@ def main():
     for d in ["nearcast", "gdnsd/zones", "gdnsd/geoip", "knot", "pdns", "queries", "run"]:
         os.makedirs(os.path.join(out, d), exist_ok=True)
 
+    zone_head = SOA_NS + extra_records(a.records)
     prefixes = gen_prefixes(a.prefixes, rng)
     rankings = []
     for _ in prefixes:
@@ -93,7 +111,7 @@ def main():
 
     # ---------------- Nearcast ----------------
     with open(os.path.join(out, "nearcast/bench.test.zone"), "w") as f:
-        f.write(SOA_NS)
+        f.write(zone_head)
     sets = "\n".join("          - { id: %s, region: %s, values: [%s] }" % (r, r, ANSWERS[r])
                      for r in REGIONS)
     with open(os.path.join(out, "nearcast/nearcast.yaml"), "w") as f:
@@ -147,7 +165,7 @@ plugins => {
 """ % (PORTS["gdnsd"], out, out, ", ".join(REGIONS),
        ", ".join("%s => %s" % (r, ANSWERS[r]) for r in REGIONS)))
     with open(os.path.join(g, "zones/bench.test"), "w") as f:
-        f.write(SOA_NS + "www     60 DYNA geoip!www\n")
+        f.write(zone_head + "www     60 DYNA geoip!www\n")
     with open(os.path.join(g, "geoip/nets"), "w") as f:
         for idx, rank in zip(prefixes, rankings):
             f.write("%s => [ %s ]\n" % (p24(idx), ", ".join(rank)))
@@ -155,7 +173,7 @@ plugins => {
     # ---------------- Knot (static zone only) ----------------
     k = os.path.join(out, "knot")
     with open(os.path.join(k, "bench.test.zone"), "w") as f:
-        f.write(SOA_NS)
+        f.write(zone_head)
     with open(os.path.join(k, "knot.conf"), "w") as f:
         f.write("""server:
     listen: 127.0.0.1@%d
@@ -198,7 +216,7 @@ api=no
 """ % (p, PORTS["pdns"], out))
     with open(os.path.join(p, "named.conf"), "w") as f:
         f.write('zone "bench.test" { type master; file "%s/bench.test.zone"; };\n' % p)
-    zone = SOA_NS
+    zone = zone_head
     if not a.no_pdns:
         # view() takes {netmasks}, {answers} pairs and returns the first pair whose
         # netmasks contain bestwho (the ECS address when present). Prefixes are

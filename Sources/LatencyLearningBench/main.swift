@@ -10,6 +10,7 @@ import GeoPrior
 import LatencyLearning
 import LatencyModel
 import LatencyPrediction
+import ProcessMemory
 import SeededRandom
 
 /// Foundation has a `Measurement` too.
@@ -20,17 +21,6 @@ func seconds(_ body: () -> Void) -> Double {
     body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
-
-/// Resident bytes after handing free pages back to the system.
-func residentBytes() -> Int {
-    typealias Trim = @convention(c) (Int) -> Int32
-    if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {
-        _ = unsafeBitCast(trim, to: Trim.self)(0)
-    }
-    let statm = try! String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-    return Int(statm[1])! * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
 
 func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, scattered: Bool) {
     var generator = SeededGenerator(state: 42)
@@ -63,7 +53,7 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
         }
         return Double(total) / elapsed
     }
-    let residentBefore = residentBytes()
+    let residentBefore = ProcessMemory.residentBytes()
     // Every (network, region) pair once, networks in random order: creates all the states.
     let order = networks.indices.shuffled(using: &generator)
     let creating = ingest(bucketCount * regionCount) { n in
@@ -79,26 +69,26 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
     }
     print(String(format: "ingest, existing states: %.2f M measurements/s", updating / 1e6))
     print("aggregates: \(aggregates.bucketCount) buckets, \(aggregates.stateCount) states; resident growth per state: "
-          + "\((residentBytes() - residentBefore) / aggregates.stateCount) bytes", terminator: "")
+          + "\((ProcessMemory.residentBytes() - residentBefore) / aggregates.stateCount) bytes", terminator: "")
     let compacting = seconds { aggregates.compact(olderThan: t0) }
-    print(String(format: ", %d after compact (%.2f s)", (residentBytes() - residentBefore) / aggregates.stateCount, compacting))
+    print(String(format: ", %d after compact (%.2f s)", (ProcessMemory.residentBytes() - residentBefore) / aggregates.stateCount, compacting))
 
     var choices = RegionChoices()
     for rebuild in 1...2 {
         var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
         var map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
         var ranker = Ranker(previous: choices)
-        let residentBeforeRebuild = residentBytes()
+        let residentBeforeRebuild = ProcessMemory.residentBytes()
         let rankTime = seconds { ranked = aggregates.rankedPrefixes(with: &ranker) }
         let mapTime = seconds { map = LatencyMap(rankedPrefixes: ranked, defaultRanking: (0..<regionCount).map { RegionID($0) }) }
         choices = ranker.choices
         ranked = []
         ranker = Ranker()
         print(String(format: "rebuild %d: rank %.2f s + map %.2f s = %.2f s", rebuild, rankTime, mapTime, rankTime + mapTime))
-        let residentWithMap = residentBytes()
+        let residentWithMap = ProcessMemory.residentBytes()
         let blocks = map.blockCount, rankings = map.rankings.count
         map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
-        let freed = residentWithMap - residentBytes()
+        let freed = residentWithMap - ProcessMemory.residentBytes()
         // A block: start, length, ranking index; a ranking: its regions and one offset (RankingTable).
         let computed = blocks * 9 + (rankings - 1) * (2 * regionCount + 4)
         print("  map: \(blocks) blocks, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
@@ -110,19 +100,19 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
     let geoModel = GeoModel(database: nil, tor: try? TorGeoIP(), prior: try! RTTPrior(countryTable: .ripeAtlas2025), catalog: catalog)
     var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [0], geo: geoModel.tor == nil ? nil : geoModel)
     for rebuild in 1...2 {
-        let residentBeforeBuild = residentBytes()
+        let residentBeforeBuild = ProcessMemory.residentBytes()
         var result: LatencyMapBuilder.Result? = nil
         let time = seconds {
             result = builder.build(aggregates: aggregates, configured: [], regionsInUse: Set((0..<regionCount).map { RegionID($0) }),
                                    now: t0 + 7_200_000)
         }
         let map = result!.map
-        let residentWithMap = residentBytes()
+        let residentWithMap = ProcessMemory.residentBytes()
         let computed = map.blockCount * 9 + (map.rankings.count - 1) * (2 * regionCount + 4)
         result = nil
         print(String(format: "node build %d (LatencyMapBuilder, %@): %.2f s; ", rebuild, geoModel.tor == nil ? "no prior" : "tor-geoip prior", time)
               + "\(map.blockCount) blocks, \(map.rankings.count) rankings; bytes per bucket: map structures \(computed / bucketCount), "
-              + "freed with map and knowledge \((residentWithMap - residentBytes()) / bucketCount), "
+              + "freed with map and knowledge \((residentWithMap - ProcessMemory.residentBytes()) / bucketCount), "
               + "resident growth over the build \((residentWithMap - residentBeforeBuild) / bucketCount)")
     }
 }

@@ -8,6 +8,7 @@ import Logging
 import MeasurementLog
 import NIOConcurrencyHelpers
 import NIOCore
+import ProcessMemory
 
 /// Learns the latency map: measurements in (the ingestion API, real users,
 /// probes), the raw log on disk, aggregates in memory, maps out to DNS.
@@ -192,6 +193,7 @@ final class LatencyService: Sendable {
             state.pending = []
             state.building = false
         }
+        ProcessMemory.returnFreePages()  // the build's working tables
         logger.debug("latency map rebuilt", metadata: ["buckets": "\(report.buckets)", "blocks": "\(report.blocks)", "ms": "\(report.buildMs)"])
         return (report, served)
     }

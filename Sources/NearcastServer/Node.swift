@@ -8,6 +8,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ProcessMemory
 import RealUserMeasurement
 import Store
 import LatencyLearning
@@ -64,6 +65,7 @@ public final class NearcastNode: Sendable {
             : try Store(path: settings.dataDirectory + "/nearcast.sqlite")
         let apiZones = try ServedData.compileStore(store, config: loaded)
         let initial = ServedData.compose(loaded, apiZones, health: HealthView(), learnedMap: nil, version: 1)
+        ProcessMemory.returnFreePages()  // parsing a large latency map frees far more than it keeps
         let listeners = DNSListeners(threads: settings.threads, initial: initial, logger: logger)
         let data = try ServedData(store: store, config: loaded, apiZones: apiZones, distributor: listeners.distributor,
                                   snapshotVersion: 1, logger: logger)
@@ -164,6 +166,7 @@ public final class NearcastNode: Sendable {
         do {
             let loaded = try loader.load(configPath: configPath, version: 0).get()
             try data.replaceConfig(loaded)
+            ProcessMemory.returnFreePages()
             latency?.rebuildSoon()
             watched.withLockedValue { $0 = FileStamp.of(loaded.files) }
             logger.info("reloaded", metadata: ["zones": "\(data.snapshot.zones.count)"])
