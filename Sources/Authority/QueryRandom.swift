@@ -1,10 +1,13 @@
-/// The random source of one query's choices (weighted, multivalue): a single
-/// system draw, taken on first use, seeds SplitMix64 for the rest, so an
-/// answer costs at most one `getrandom` call rather than one per draw.
-struct QueryRandom: RandomNumberGenerator {
+/// The random source of answers' choices (weighted, multivalue): a single
+/// system draw, taken on first use, seeds SplitMix64 for the rest. Made per
+/// query, an answer costs at most one `getrandom` call; kept by a UDP thread
+/// or a TCP connection, none. The choices need to be fair, not secret.
+public struct QueryRandom: RandomNumberGenerator {
+    public init() {}
+
     private var state: UInt64? = nil
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         var system = SystemRandomNumberGenerator()
         var z = (state ?? system.next()) &+ 0x9E37_79B9_7F4A_7C15
         state = z

@@ -104,26 +104,29 @@ extension AnswerRun {
             pick = found
             if !pick.healthy { sink.noteSkipped(index, reason: .aliasTargetUnhealthy, type: type, step: step) }
         }
-        if !isHealthy(group.group.members[index]) {
+        if !isHealthy(index, of: group) {
             if pick.healthy { sink.noteSkipped(index, reason: .healthCheckUnhealthy, type: type, step: step) }
             pick.healthy = false
         }
         return pick
     }
 
-    private func isHealthy(_ member: RoutedRecordSet) -> Bool {
-        guard let check = member.healthCheck else { return true }
-        return snapshot.health.isHealthy(check)
+    /// Whether member `index`'s health check (if any) passes; with every
+    /// check healthy, the member is not even read.
+    private func isHealthy(_ index: Int, of group: IndexedGroup) -> Bool {
+        let health = snapshot.health
+        guard !health.unhealthy.isEmpty, let check = group.group.members[index].healthCheck else { return true }
+        return health.isHealthy(check)
     }
 
     /// Up to eight healthy sets of a multivalue group, in random order, as
     /// one answer; up to eight of all when none is healthy (Route 53's rule).
     /// Multivalue sets hold records, never aliases (`Zone.build` checks).
     private mutating func chooseMultivalue(_ indexed: IndexedGroup, type: RRType, step: Int) -> Pick? {
-        let members = indexed.group.members
+        let memberCount = indexed.group.members.count
         var healthy = 0
-        for (index, member) in members.enumerated() {
-            if isHealthy(member) {
+        for index in 0..<memberCount {
+            if isHealthy(index, of: indexed) {
                 healthy += 1
             } else {
                 sink.noteSkipped(index, reason: .healthCheckUnhealthy, type: type, step: step)
@@ -131,12 +134,12 @@ extension AnswerRun {
         }
         let allUnhealthy = healthy == 0
         if allUnhealthy { sink.noteAllUnhealthy(step: step) }
-        let eligible = allUnhealthy ? members.count : healthy
+        let eligible = allUnhealthy ? memberCount : healthy
         let wanted = min(eligible, Snapshot.maxMultivalueSets)
         // A uniform sample of `wanted` eligible members in member order
         // (selection sampling, Knuth's algorithm S)...
         var chosen = SIMD8<Int32>(), taken = 0, seen = 0
-        for (index, member) in members.enumerated() where taken < wanted && (allUnhealthy || isHealthy(member)) {
+        for index in 0..<memberCount where taken < wanted && (allUnhealthy || isHealthy(index, of: indexed)) {
             if UInt64.random(in: 0..<UInt64(eligible - seen), using: &generator) < UInt64(wanted - taken) {
                 chosen[taken] = Int32(index)
                 taken += 1

@@ -18,9 +18,10 @@ extension Snapshot {
         return respond(to: packet, source: source, transport: transport, into: output, using: &generator)
     }
 
-    /// `respond(to:source:transport:into:)` with the random choices drawn from `generator`.
-    func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                 into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
+    /// `respond(to:source:transport:into:)` with the random choices drawn from
+    /// `generator` (a thread's own `QueryRandom`, so that no query asks the system).
+    public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                        into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
         guard packet.count >= 12, packet[2] & 0x80 == 0 else { return nil }
         if let query = Query(parsing: packet),
            let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator) {

@@ -53,11 +53,16 @@ public struct NameView: Equatable {
         return extra >= 0 && dropping(labels: extra) == other
     }
 
-    /// FNV-1a over the lowercased bytes: equal names hash equally.
+    /// A multiply–xorshift hash of the case-folded bytes, eight at a time:
+    /// equal names (ignoring ASCII case) hash equally.
     public var hashCode: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(asciiLower(byte))) &* 0x100_0000_01B3 }
-        return hash
+        var hash = UInt64(truncatingIfNeeded: bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        let words = FoldedWords(bytes)
+        for index in 0..<words.count {
+            hash = (hash ^ words[index]) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
+        }
+        return hash ^ hash >> 32
     }
 
     /// An owned copy (allocates).
@@ -65,8 +70,44 @@ public struct NameView: Equatable {
 
     public static func == (a: NameView, b: NameView) -> Bool {
         guard a.bytes.count == b.bytes.count else { return false }
-        for i in 0..<a.bytes.count where asciiLower(a.bytes[i]) != asciiLower(b.bytes[i]) { return false }
+        let x = FoldedWords(a.bytes), y = FoldedWords(b.bytes)
+        for index in 0..<x.count where x[index] != y[index] { return false }
         return true
+    }
+}
+
+/// The bytes of a name as little-endian 64-bit words with ASCII letters
+/// folded to lower case: whole words, then the last 8 bytes (overlapping
+/// the one before) or, for names under 8 bytes, one zero-padded word. Two
+/// byte strings of the same length are equal ignoring case exactly when
+/// their words are.
+struct FoldedWords {
+    private let bytes: UnsafeRawBufferPointer
+    let count: Int
+
+    @inline(__always) init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        count = max(1, (bytes.count + 7) / 8)
+    }
+
+    @inline(__always) subscript(index: Int) -> UInt64 {
+        let size = bytes.count
+        guard size >= 8 else {
+            var word: UInt64 = 0
+            for i in 0..<size { word |= UInt64(bytes[i]) << UInt64(8 * i) }
+            return Self.fold(word)
+        }
+        return Self.fold(bytes.loadUnaligned(fromByteOffset: min(8 * index, size - 8), as: UInt64.self))
+    }
+
+    /// Sets bit 5 of every byte from 'A' to 'Z' (SWAR: no byte's test carries into the next).
+    @inline(__always) static func fold(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = word & (0x7F * ones)
+        let atLeastA = low7 &+ (0x80 - 0x41) * ones   // high bit set where the byte is ≥ 'A'
+        let pastZ = low7 &+ (0x80 - 0x5B) * ones      // high bit set where the byte is > 'Z'
+        let upper = atLeastA & ~pastZ & ~word & (0x80 * ones)
+        return word | upper >> 2
     }
 }
 

@@ -11,6 +11,7 @@ import LatencyModel
 /// most one datagram out, written straight into the thread's output buffer.
 struct UDPQueryHandler: DatagramHandler {
     private var snapshot: ThreadSnapshot
+    private var random = QueryRandom()
 
     init(snapshot: ThreadSnapshot) { self.snapshot = snapshot }
 
@@ -18,7 +19,7 @@ struct UDPQueryHandler: DatagramHandler {
 
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {
-        snapshot.current.respond(to: request, source: source, transport: .udp, into: output)
+        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, using: &random)
     }
 }
 
@@ -34,13 +35,14 @@ final class TCPHandler: ChannelInboundHandler {
     private let snapshot: LoopSnapshot
     private let source: IPAddress
     private var replies = ByteBuffer()
+    private var random = QueryRandom()
 
     init(snapshot: LoopSnapshot, source: IPAddress) { self.snapshot = snapshot; self.source = source }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         let current = snapshot.current, output = snapshot.replyBuffer
-        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output) }) else {
+        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output, using: &random) }) else {
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
         }

@@ -4,6 +4,34 @@ import DNSWire
 /// The allocation-free building blocks: `NameView`, `NameTable`, `Query`,
 /// `RDataTemplate` and `ResponseWriter`, each against its allocating twin.
 @Suite struct InPlaceTests {
+    /// Equality and hashing read eight case-folded bytes at a time; they
+    /// must agree with folding byte by byte for every byte value (the
+    /// neighbours of 'A'...'Z' and 'a'...'z' — '@', '[', '`', '{' — differ by
+    /// the same bit as a letter's two cases) and every length around a word.
+    @Test(arguments: Array(1...41))
+    func nameViewEqualityAndHashFoldOnlyLetters(length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let tricky: [UInt8] = [0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0xC1, 0xE1, 0x00, 0xFF]
+        for _ in 0..<300 {
+            let a = (0..<length).map { _ in Bool.random(using: &generator) ? tricky.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator) }
+            var b = a
+            for i in b.indices where Bool.random(using: &generator) {
+                let flipped = b[i] ^ 0x20
+                b[i] = Bool.random(using: &generator) ? flipped : b[i] &+ UInt8.random(in: 0...1, using: &generator)
+            }
+            let expected = zip(a, b).allSatisfy { x, y in Self.fold(x) == Self.fold(y) }
+            a.withUnsafeBytes { x in
+                b.withUnsafeBytes { y in
+                    let (first, second) = (NameView(unchecked: x), NameView(unchecked: y))
+                    #expect((first == second) == expected, "\(a) vs \(b)")
+                    if expected { #expect(first.hashCode == second.hashCode) }
+                }
+            }
+        }
+    }
+
+    static func fold(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+
     @Test func nameViewWalksLabelsLikeDomainName() {
         for text in ["www.Example.COM.", "a.b.c.d.", "."] {
             let owned = name(text)
