@@ -21,11 +21,19 @@ struct AnswerRun<Sink: AnswerSink, Generator: RandomNumberGenerator> {
     struct Pick { var sets: PickedSets; var healthy: Bool }
 
     mutating func answer(_ question: NameView, type: RRType) {
+        // The CNAMEs followed, on the stack: a chain ends before `Snapshot.maxChain` links.
+        withUnsafeTemporaryAllocation(of: (target: NameView, pick: PickedSets).self, capacity: Snapshot.maxChain) { links in
+            answer(question, type: type, links: links)
+        }
+    }
+
+    /// `links` holds trivial values, so its first `followed` elements are written by plain assignment.
+    private mutating func answer(_ question: NameView, type: RRType, links: UnsafeMutableBufferPointer<(target: NameView, pick: PickedSets)>) {
         var name = question
-        var chain: [(target: NameView, pick: PickedSets)] = []   // the CNAMEs followed; empty (no allocation) without one
+        var followed = 0
         while true {
             if let cut = zone.cut(atOrAbove: name), !(cut == name && type == .ds) {
-                referral(to: cut, answered: !chain.isEmpty)
+                referral(to: cut, answered: followed > 0)
                 return
             }
             guard let node = zone.node(named: name) ?? zone.wildcardSource(for: name) else {
@@ -37,7 +45,7 @@ struct AnswerRun<Sink: AnswerSink, Generator: RandomNumberGenerator> {
                 if let pick = pick(entry, owner: name, type: type, depth: 0) {
                     sink.add(.answer, owner: name, pick.sets, in: zone)
                     if type == .ns || type == .mx || type == .srv {
-                        for link in chain { addAdditional(forTargetsOf: link.pick) }
+                        for link in links[..<followed] { addAdditional(forTargetsOf: link.pick) }
                         addAdditional(forTargetsOf: pick.sets)
                     }
                 } else {
@@ -60,9 +68,10 @@ struct AnswerRun<Sink: AnswerSink, Generator: RandomNumberGenerator> {
                 }
                 sink.add(.answer, owner: name, pick.sets, in: zone)
                 guard let target = lastCNAMETarget(of: pick.sets), target.isSubdomain(of: zone.origin), target != question,
-                      !chain.contains(where: { $0.target == target }), chain.count + 1 < Snapshot.maxChain
+                      !links[..<followed].contains(where: { $0.target == target }), followed + 1 < Snapshot.maxChain
                 else { return }
-                chain.append((target, pick.sets))
+                links[followed] = (target, pick.sets)
+                followed += 1
                 name = target
                 continue
             }
