@@ -14,6 +14,10 @@ import Synchronization
 /// written so far (a batch arriving with an earlier clock goes there too), so
 /// segment order is record order and a `LogPosition` stays valid. A crash
 /// mid-write leaves at most a partial last record, which opening cuts off.
+/// Damage from elsewhere loses only what is damaged: a record that no
+/// `append` can have written is skipped, a segment whose header is bad is
+/// skipped by `replay` and, when it is the one to append to, renamed to
+/// `<name>.damaged` and started afresh; each is reported, none stops the log.
 /// Thread-safe: appends are serialized; `replay` reads the segments that
 /// existed when it started, each up to its last whole record when reached.
 public final class MeasurementLog: Sendable {
@@ -29,20 +33,23 @@ public final class MeasurementLog: Sendable {
 
     private let current = Mutex<Segment?>(nil)
     private let checkpointLock = Mutex(())
+    private let reportDamage: @Sendable (MeasurementLogError) -> Void
 
-    /// Creates `directory` if needed, removes leftover temporary files, checks
-    /// the newest segment's header and cuts a torn last record off it.
-    public init(directory: String, retentionMs: Int64) throws(MeasurementLogError) {
-        self.directory = directory; self.retentionMs = retentionMs
+    /// Creates `directory` if needed, removes leftover temporary files, opens
+    /// the newest segment (setting it aside when its header is bad) and cuts
+    /// a torn last record off it. `reportDamage` hears of every damaged
+    /// segment or record found, now and later; I/O failures throw.
+    public init(directory: String, retentionMs: Int64,
+                reportDamage: @escaping @Sendable (MeasurementLogError) -> Void) throws(MeasurementLogError) {
+        self.directory = directory; self.retentionMs = retentionMs; self.reportDamage = reportDamage
         try Directory.create(directory)
         for name in try Directory.names(directory) where name.hasSuffix(".tmp") {
             try Directory.remove(path(name))
         }
         if let newest = try segments().last {
-            let file = try PosixFile(path: path(SegmentName.name(ofHour: newest)), flags: O_RDWR | O_APPEND)
+            let file = try openForAppending(hourMs: newest)
             do {
-                let records = try Self.checkedRecordCount(file, hourMs: newest)
-                try file.truncate(to: SegmentHeader.size + records * LogRecord.size)
+                try file.truncate(to: SegmentHeader.size + Self.wholeRecords(file) * LogRecord.size)
             } catch {
                 file.release()
                 throw error
@@ -83,7 +90,8 @@ public final class MeasurementLog: Sendable {
     /// Calls `body` with the records after `position` (all of them for nil),
     /// in order, in batches of at most `replayBatch`; returns the position
     /// after the last record read (`position`, or `.start`, when there were none).
-    /// A segment with a bad header or a record `append` cannot have written throws.
+    /// Segments with a bad header and records `append` cannot have written
+    /// are skipped and reported (`reportDamage`); I/O failures throw.
     public func replay(after position: LogPosition?, _ body: ([Measurement]) throws -> Void) throws -> LogPosition {
         let from = position ?? .start
         var reached = from
@@ -92,8 +100,13 @@ public final class MeasurementLog: Sendable {
         for hour in hours where hour >= from.hourMs {
             let file = try PosixFile(path: path(SegmentName.name(ofHour: hour)), flags: O_RDONLY)
             defer { file.release() }
-            let records = try Self.checkedRecordCount(file, hourMs: hour)
+            if let problem = try Self.headerProblem(file, hourMs: hour) {
+                reportDamage(MeasurementLogError(path: file.path, message: problem + "; its measurements are skipped"))
+                continue
+            }
+            let records = try Self.wholeRecords(file)
             var next = hour == from.hourMs ? Int(from.records) : 0
+            var damage = DamagedRecords()
             while next < records {
                 let count = min(Self.replayBatch, records - next)
                 let batch = try buffer.withUnsafeMutableBufferPointer { (buffer) throws(MeasurementLogError) -> [Measurement] in
@@ -101,11 +114,12 @@ public final class MeasurementLog: Sendable {
                     guard try file.read(into: bytes, at: SegmentHeader.size + next * LogRecord.size) == bytes.count else {
                         throw MeasurementLogError(path: file.path, message: "the segment shrank while it was read")
                     }
-                    return try Self.decode(UnsafeRawBufferPointer(bytes), count: count, firstRecord: next, file: file.path)
+                    return Self.decode(UnsafeRawBufferPointer(bytes), count: count, firstRecord: next, damage: &damage)
                 }
                 try body(batch)
                 next += count
             }
+            if let report = damage.report(path: file.path) { reportDamage(report) }
             if hour > from.hourMs || records > from.records { reached = LogPosition(hourMs: hour, records: Int64(records)) }
         }
         return reached
@@ -164,46 +178,68 @@ public final class MeasurementLog: Sendable {
     }
 
     /// Opens the hour's segment for appending, creating it with its header
-    /// first (written to a temporary file and renamed, so a segment always has one).
+    /// first (written to a temporary file and renamed, so a segment always
+    /// has one). One with a bad header is renamed to `<name>.damaged` and
+    /// replaced by a new one.
     private func openForAppending(hourMs: Int64) throws(MeasurementLogError) -> PosixFile {
         let final = path(SegmentName.name(ofHour: hourMs))
-        if access(final, F_OK) != 0 {
+        if access(final, F_OK) == 0 {
+            let file = try PosixFile(path: final, flags: O_RDWR | O_APPEND)
+            guard let problem = try Self.headerProblem(file, hourMs: hourMs) else { return file }
+            file.release()
+            try Directory.move(final, to: final + ".damaged")
+            reportDamage(MeasurementLogError(path: final, message: problem + "; set aside as \(SegmentName.name(ofHour: hourMs)).damaged, a new segment started"))
+        }
+        do {
             let temporary = final + ".tmp"
             let file = try PosixFile(path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
             defer { file.release() }
             try file.append(SegmentHeader.bytes(hourMs: hourMs))
             try Directory.move(temporary, to: final)
         }
-        let file = try PosixFile(path: final, flags: O_RDWR | O_APPEND)
-        do {
-            _ = try Self.checkedRecordCount(file, hourMs: hourMs)
-        } catch {
-            file.release()
-            throw error
-        }
-        return file
+        return try PosixFile(path: final, flags: O_RDWR | O_APPEND)
     }
 
-    /// The number of whole records in a segment whose header is checked.
-    private static func checkedRecordCount(_ file: PosixFile, hourMs: Int64) throws(MeasurementLogError) -> Int {
-        let size = try file.size
+    /// What is wrong with a segment's header, or nil when it is sound.
+    private static func headerProblem(_ file: PosixFile, hourMs: Int64) throws(MeasurementLogError) -> String? {
         var header = [UInt8](repeating: 0, count: SegmentHeader.size)
         let read = try file.read(into: &header, at: 0)
-        if let problem = header.withUnsafeBytes({ SegmentHeader.problem(UnsafeRawBufferPointer(rebasing: $0[..<read]), hourMs: hourMs) }) {
-            throw MeasurementLogError(path: file.path, message: problem)
-        }
-        return (size - SegmentHeader.size) / LogRecord.size
+        return header.withUnsafeBytes { SegmentHeader.problem(UnsafeRawBufferPointer(rebasing: $0[..<read]), hourMs: hourMs) }
     }
 
-    private static func decode(_ bytes: UnsafeRawBufferPointer, count: Int, firstRecord: Int, file: String) throws(MeasurementLogError) -> [Measurement] {
+    /// The number of whole records in a segment.
+    private static func wholeRecords(_ file: PosixFile) throws(MeasurementLogError) -> Int {
+        (try file.size - SegmentHeader.size) / LogRecord.size
+    }
+
+    /// The measurements of `count` records; damaged ones are skipped and counted in `damage`.
+    private static func decode(_ bytes: UnsafeRawBufferPointer, count: Int, firstRecord: Int, damage: inout DamagedRecords) -> [Measurement] {
         var batch: [Measurement] = []
         batch.reserveCapacity(count)
         for index in 0..<count {
-            guard let measurement = LogRecord.read(bytes, at: index * LogRecord.size) else {
-                throw MeasurementLogError(path: file, message: "record \(firstRecord + index) is corrupt")
+            if let measurement = LogRecord.read(bytes, at: index * LogRecord.size) {
+                batch.append(measurement)
+            } else {
+                damage.note(record: firstRecord + index)
             }
-            batch.append(measurement)
         }
         return batch
+    }
+}
+
+/// The damaged records of one segment, for one report.
+struct DamagedRecords {
+    private(set) var count = 0
+    private var first = 0
+
+    mutating func note(record: Int) {
+        if count == 0 { first = record }
+        count += 1
+    }
+
+    func report(path: String) -> MeasurementLogError? {
+        guard count > 0 else { return nil }
+        return MeasurementLogError(path: path, message: count == 1 ? "record \(first) is corrupt; skipped"
+                                   : "\(count) records are corrupt, the first is record \(first); skipped")
     }
 }

@@ -75,7 +75,9 @@ final class LatencyService: Sendable {
             settings: PredictionSettings(borrowIPv4Length: settings.borrowIPv4, borrowIPv6Length: settings.borrowIPv6,
                                          hysteresis: Hysteresis(relative: settings.hysteresisRelative,
                                                                 absoluteMs: settings.hysteresisAbsoluteMs)))
-        let log = try MeasurementLog(directory: dataDirectory + "/measurements", retentionMs: settings.retentionMs)
+        let log = try MeasurementLog(directory: dataDirectory + "/measurements", retentionMs: settings.retentionMs) { damage in
+            logger.error("damaged raw measurements skipped", metadata: ["file": "\(damage.path)", "problem": "\(damage.message)"])
+        }
         let aggregates = try restore(from: log, settings: settings, logger: logger)
         let service = LatencyService(settings: settings, aggregates: aggregates, builder: builder, log: log, data: data, logger: logger)
         _ = service.queue.sync { service.buildNow() }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LatencyLearning
 import LatencyModel
 @testable import MeasurementLog
@@ -17,7 +20,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 1)
     let batches = (0..<5).map { _ in randomMeasurements(1000, using: &random) }
-    let log = try MeasurementLog(directory: directory + "/measurements", retentionMs: 7 * 24 * hourMs)
+    let log = try MeasurementLog(directory: directory + "/measurements", retentionMs: 7 * 24 * hourMs, reportDamage: unexpectedDamage)
     for (index, batch) in batches.enumerated() { try log.append(batch, arrivalMs: baseMs + Int64(index / 2) * hourMs) }
     #expect(fileNames(directory + "/measurements") == ["20261125T05.ncm", "20261125T06.ncm", "20261125T07.ncm"])
     let (all, reached) = try replayAll(log)
@@ -33,7 +36,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 2)
     let batch = randomMeasurements(MeasurementLog.replayBatch + 10, using: &random)
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
+    let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
     try log.append(batch, arrivalMs: baseMs)
     var sizes: [Int] = []
     _ = try log.replay(after: nil) { sizes.append($0.count) }
@@ -45,7 +48,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 3)
     let (late, early) = (randomMeasurements(3, using: &random), randomMeasurements(2, using: &random))
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
+    let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
     try log.append(late, arrivalMs: baseMs + hourMs)
     try log.append(early, arrivalMs: baseMs)
     #expect(fileNames(directory) == ["20261125T06.ncm"])
@@ -58,55 +61,75 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     var random = TestRandom(state: 4)
     let (first, second) = (randomMeasurements(100, using: &random), randomMeasurements(50, using: &random))
     do {
-        let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
+        let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
         try log.append(first, arrivalMs: baseMs)
         // A crash mid-write: 20 bytes of the next record reached the disk.
         appendBytes(Array(repeating: 0xAB, count: 20), to: directory + "/20261125T05.ncm")
         #expect(try replayAll(log).0 == first)
     }
-    let reopened = try MeasurementLog(directory: directory, retentionMs: hourMs)
+    let reopened = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
     #expect(fileSize(directory + "/20261125T05.ncm") == SegmentHeader.size + 100 * LogRecord.size)
     try reopened.append(second, arrivalMs: baseMs)
     try reopened.sync()
     #expect(try replayAll(reopened).0 == first + second)
 }
 
-@Test func aSegmentWithABadHeaderIsRejectedNamingTheFile() throws {
+@Test func aSegmentWithABadHeaderIsSkippedOrSetAsideAndReported() throws {
     let directory = temporaryDirectory()
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 5)
+    let first = randomMeasurements(10, using: &random), second = randomMeasurements(10, using: &random)
     do {
-        let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
-        try log.append(randomMeasurements(10, using: &random), arrivalMs: baseMs)
-        try log.append(randomMeasurements(10, using: &random), arrivalMs: baseMs + hourMs)
+        let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
+        try log.append(first, arrivalMs: baseMs)
+        try log.append(second, arrivalMs: baseMs + hourMs)
     }
+    // An older segment: replay skips it and goes on.
     overwrite(Array("XXXX".utf8), at: 0, in: directory + "/20261125T05.ncm")
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
-    #expect(throws: MeasurementLogError(path: directory + "/20261125T05.ncm", message: "not a measurement segment (bad magic)")) {
-        try log.replay(after: nil) { _ in }
-    }
+    var damage = DamageReports()
+    var log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: damage.report)
+    var replayed: [Measurement] = []
+    _ = try log.replay(after: nil) { replayed += $0 }
+    #expect(replayed == second)
+    #expect(damage.all == [MeasurementLogError(path: directory + "/20261125T05.ncm",
+                                               message: "not a measurement segment (bad magic); its measurements are skipped")])
+    // The segment to append to: set aside on open, and a new one takes the appends.
     overwrite([9], at: 4, in: directory + "/20261125T06.ncm")
-    #expect(throws: MeasurementLogError(path: directory + "/20261125T06.ncm", message: "unsupported segment version 9")) {
-        try MeasurementLog(directory: directory, retentionMs: hourMs)
-    }
+    damage = DamageReports()
+    log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: damage.report)
+    #expect(damage.all == [MeasurementLogError(path: directory + "/20261125T06.ncm",
+                                               message: "unsupported segment version 9; set aside as 20261125T06.ncm.damaged, a new segment started")])
+    #expect(access(directory + "/20261125T06.ncm.damaged", F_OK) == 0)
+    let third = randomMeasurements(5, using: &random)
+    try log.append(third, arrivalMs: baseMs + hourMs)
+    replayed = []
+    _ = try log.replay(after: nil) { replayed += $0 }
+    #expect(replayed == third)
 }
 
-@Test func aCorruptRecordIsRejectedNamingFileAndRecord() throws {
+@Test func corruptRecordsAreSkippedAndReportedWithTheirFile() throws {
     let directory = temporaryDirectory()
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 6)
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
-    try log.append(randomMeasurements(10, using: &random), arrivalMs: baseMs)
+    let damage = DamageReports()
+    let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: damage.report)
+    let written = randomMeasurements(10, using: &random)
+    try log.append(written, arrivalMs: baseMs)
     overwrite([0x35], at: SegmentHeader.size + 7 * LogRecord.size + 25, in: directory + "/20261125T05.ncm")
-    #expect(throws: MeasurementLogError(path: directory + "/20261125T05.ncm", message: "record 7 is corrupt")) {
-        try log.replay(after: nil) { _ in }
-    }
+    var replayed: [Measurement] = []
+    _ = try log.replay(after: nil) { replayed += $0 }
+    #expect(replayed == Array(written[..<7] + written[8...]))
+    #expect(damage.all == [MeasurementLogError(path: directory + "/20261125T05.ncm", message: "record 7 is corrupt; skipped")])
+    overwrite([0x35], at: SegmentHeader.size + 2 * LogRecord.size + 25, in: directory + "/20261125T05.ncm")
+    _ = try log.replay(after: nil) { _ in }
+    #expect(damage.all.last == MeasurementLogError(path: directory + "/20261125T05.ncm",
+                                                   message: "2 records are corrupt, the first is record 2; skipped"))
 }
 
 @Test func concurrentAppendsAllLandWhole() async throws {
     let directory = temporaryDirectory()
     defer { removeDirectory(directory) }
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
+    let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
     try await withThrowingTaskGroup(of: Void.self) { group in
         for writer in 0..<8 {
             group.addTask {
@@ -125,7 +148,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     let directory = temporaryDirectory()
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 7)
-    let log = try MeasurementLog(directory: directory, retentionMs: 24 * hourMs)
+    let log = try MeasurementLog(directory: directory, retentionMs: 24 * hourMs, reportDamage: unexpectedDamage)
     var aggregates = Aggregates(halfLifeMs: 6 * hourMs)
     var position = LogPosition.start
     for hour in 0..<48 {
@@ -140,7 +163,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     // Storage is bounded by retention: 24 segments of 500 records and the checkpoint.
     #expect(log.diskBytes == 24 * (SegmentHeader.size + 500 * LogRecord.size) + fileSize(directory + "/checkpoint.ncc"))
     // A restart: the checkpoint plus the records after its position give the same state.
-    let restarted = try MeasurementLog(directory: directory, retentionMs: 24 * hourMs)
+    let restarted = try MeasurementLog(directory: directory, retentionMs: 24 * hourMs, reportDamage: unexpectedDamage)
     guard var (restored, from) = try restarted.loadCheckpoint() else { Issue.record("no checkpoint"); return }
     #expect(from == LogPosition(hourMs: baseMs + 47 * hourMs, records: 500))
     try log.append(randomMeasurements(10, using: &random, startMs: baseMs + 48 * hourMs), arrivalMs: baseMs + 48 * hourMs)
@@ -154,7 +177,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     let directory = temporaryDirectory()
     defer { removeDirectory(directory) }
     var random = TestRandom(state: 8)
-    let log = try MeasurementLog(directory: directory, retentionMs: hourMs)
+    let log = try MeasurementLog(directory: directory, retentionMs: hourMs, reportDamage: unexpectedDamage)
     #expect(try log.loadCheckpoint() == nil)
     var aggregates = Aggregates(bucketPolicy: BucketPolicy(ipv4Length: 22, ipv6Length: 40), halfLifeMs: 3 * hourMs)
     aggregates.add(randomMeasurements(5000, using: &random))

@@ -5,6 +5,19 @@ import Darwin
 #endif
 import LatencyLearning
 import LatencyModel
+@testable import MeasurementLog
+import Synchronization
+import Testing
+
+/// For logs that should find no damage: any report fails the test.
+let unexpectedDamage: @Sendable (MeasurementLogError) -> Void = { Issue.record("unexpected damage: \($0)") }
+
+/// Collects a log's damage reports.
+final class DamageReports: Sendable {
+    private let reports = Mutex<[MeasurementLogError]>([])
+    var all: [MeasurementLogError] { reports.withLock { $0 } }
+    var report: @Sendable (MeasurementLogError) -> Void { { [self] error in reports.withLock { $0.append(error) } } }
+}
 
 /// A new empty directory under /tmp, removed by `removeDirectory`.
 func temporaryDirectory() -> String {
