@@ -116,6 +116,29 @@ def test_a_stopped_node_restores_from_its_checkpoint(tmp_path):
         second.stop_checked()
 
 
+def test_a_damaged_measurement_log_costs_only_the_damaged_records(tmp_path):
+    first = LearningServer(tmp_path)
+    first.ingest(csv_rows([(30, "203.0.113.5", "eu-central-1", 9), (20, "203.0.113.5", "us-east-1", 120),
+                           (30, "198.51.100.5", "us-east-1", 8), (20, "198.51.100.5", "eu-central-1", 90)]))
+    first.stop_checked()
+    measurements = first.data_dir / "measurements"
+    (measurements / "checkpoint.ncc").unlink()   # so that the restart replays the raw log
+    [segment] = sorted(measurements.glob("*.ncm"))
+    raw = bytearray(segment.read_bytes())
+    assert len(raw) == 16 + 4 * 32
+    raw[16 + 0 * 32 + 25] = 0x35   # an impossible family: the first row (203.0.113.5 via eu-central-1)
+    segment.write_bytes(raw)
+    second = LearningServer(tmp_path, data_dir=first.data_dir)
+    try:
+        assert second.region_for("198.51.100.0")[0] == "us-east-1"
+        assert set(estimates(second.explain("203.0.113.9"))) >= {"us-east-1"}
+        assert estimates(second.explain("203.0.113.9"))["eu-central-1"]["source"] != "measured"
+    finally:
+        second.stop_checked()
+    log = second.stderr()
+    assert "damaged raw measurements skipped" in log and "record 0 is corrupt; skipped" in log and segment.name in log
+
+
 def test_the_map_rebuilds_on_its_own(tmp_path):
     server = LearningServer(tmp_path, latency="  rebuild_interval: 1s\n  geo: {tor_geoip: false}")
     try:
