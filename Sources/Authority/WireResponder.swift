@@ -19,9 +19,16 @@ extension Snapshot {
     }
 
     /// `respond(to:source:transport:into:)` with the random choices drawn from
-    /// `generator` (a thread's own `QueryRandom`, so that no query asks the system).
+    /// `random`, a thread's own, so that no query asks the system. (Not
+    /// generic: from another module, a generic entry point runs unspecialized.)
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                        into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
+                        into output: UnsafeMutableRawBufferPointer, random: inout QueryRandom) -> Int? {
+        respond(to: packet, source: source, transport: transport, into: output, using: &random)
+    }
+
+    /// `respond(to:source:transport:into:)` with the random choices drawn from `generator`.
+    func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                 into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
         guard packet.count >= 12, packet[2] & 0x80 == 0 else { return nil }
         if let query = Query(parsing: packet),
            let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator) {

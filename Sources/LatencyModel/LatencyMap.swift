@@ -133,9 +133,10 @@ extension Array {
 /// length follows from the two starts, and the search's last probe brings
 /// the ranking into cache with it.
 ///
-/// Invariant: when `directory` is not empty, `directory[i]` is the index of
-/// the block holding the address whose top `directoryBits` bits are `i`
-/// (and the rest zero), for every i in 0..<2^directoryBits, so a lookup
+/// Invariant: when `directory` is not empty, it has 2^k entries for
+/// `directoryShift` = bitWidth − k, and `directory[i]` is the index of the
+/// block holding the address whose top k bits are `i` (and the rest zero),
+/// so a lookup
 /// searches only the blocks of its address's top bits.
 struct BlockTable<Address: BlockAddress>: Sendable {
     private struct Block {
@@ -146,8 +147,7 @@ struct BlockTable<Address: BlockAddress>: Sendable {
     private var blocks: [Block] = []
     private var directory: [UInt32] = []
 
-    /// Top bits indexed by the directory (2^16 entries, 256 KB).
-    static var directoryBits: Int { 16 }
+    private var directoryShift = 0
     /// Tables with fewer blocks than this have no directory: their binary
     /// search stays in cache anyway.
     static var directoryThreshold: Int { 4096 }
@@ -205,13 +205,18 @@ struct BlockTable<Address: BlockAddress>: Sendable {
         close(through: .max, -1)
         for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
         blocks = blocks.exactCapacityCopy
-        if blocks.count >= Self.directoryThreshold { directory = makeDirectory() }
+        if blocks.count >= Self.directoryThreshold {
+            // One or two blocks per slice, so a search reads a cache line or two; 2^20 entries (4 MB) at most.
+            let bits = min(20, Address.bitWidth, Int.bitWidth - blocks.count.leadingZeroBitCount - 1)
+            directoryShift = Address.bitWidth - bits
+            directory = makeDirectory(bits: bits)
+        }
     }
 
     /// The index of the block holding the first address of every top-bits slice (one pass over the sorted starts).
-    private func makeDirectory() -> [UInt32] {
-        let shift = Address.bitWidth - Self.directoryBits
-        var directory = [UInt32](repeating: 0, count: 1 << Self.directoryBits)
+    private func makeDirectory(bits: Int) -> [UInt32] {
+        let shift = Address.bitWidth - bits
+        var directory = [UInt32](repeating: 0, count: 1 << bits)
         var block = 0
         for slice in directory.indices {
             let first = Address(slice) << shift
@@ -244,7 +249,7 @@ struct BlockTable<Address: BlockAddress>: Sendable {
     func lookup(_ address: Address) -> (start: Address, length: Int, ranking: Int) {
         var low = 0, high = blocks.count - 1
         if !directory.isEmpty {
-            let slice = Int(truncatingIfNeeded: address >> (Address.bitWidth - Self.directoryBits))
+            let slice = Int(truncatingIfNeeded: address >> directoryShift)
             low = Int(directory[slice])
             if slice + 1 < directory.count { high = Int(directory[slice + 1]) }
         }

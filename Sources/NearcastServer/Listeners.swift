@@ -19,7 +19,7 @@ struct UDPQueryHandler: DatagramHandler {
 
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {
-        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, using: &random)
+        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, random: &random)
     }
 }
 
@@ -42,7 +42,7 @@ final class TCPHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         let current = snapshot.current, output = snapshot.replyBuffer
-        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output, using: &random) }) else {
+        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random) }) else {
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
         }

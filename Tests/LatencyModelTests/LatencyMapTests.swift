@@ -252,7 +252,7 @@ import SeededRandom
         var rankingOf: [IPPrefix: [RegionID]] = [:]
         var number = UInt64(0)
         while rankingOf.count < 20_000 {
-            // runs of adjacent networks, and networks at the start and end of a top-16-bit slice
+            // runs of adjacent networks, and networks at the start and end of a /16
             number = [number + 1, UInt64.random(in: 0...(1 << 40), using: &rng), number | 0xff, (number | 0xff) + 1][Int.random(in: 0...3, using: &rng)]
             rankingOf[network(number)] = [[1, 2], [2, 1], [3, 1]][Int.random(in: 0...2, using: &rng)]
         }
