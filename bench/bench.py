@@ -10,7 +10,7 @@ at a time (the others idle). Per run we record:
               are queueing latencies at saturation, not idle latencies)
   client us/q load generator CPU per answer (it shares the 2 cores)
 """
-import argparse, json, os, resource, signal, subprocess, sys, time, datetime
+import argparse, datetime, json, os, resource, signal, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -87,6 +87,9 @@ class Server:
         self.proc = None
 
     def start(self, timeout):
+        if dig(self.port, "static.bench.test") == "192.0.2.10":
+            raise RuntimeError("something already answers on port %d (a server left from an earlier run?); stop it first"
+                               % self.port)
         self.proc = subprocess.Popen(self.cmd, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         t0 = time.time()
@@ -181,6 +184,21 @@ def run_load(kind, srv, data, meta, seconds):
     return res
 
 
+def median_of_rounds(runs):
+    """One result from several rounds: the median of each measured number (so one noisy round moves
+    nothing), the losses summed, and the server CPU per query's spread over the rounds."""
+    if len(runs) == 1:
+        return runs[0]
+    med = lambda key: statistics.median(r[key] for r in runs)
+    res = dict(runs[0])
+    for key in ["qps", "cpu_us_per_q", "client_us_per_q", "p50_us", "p99_us", "rss_mb"]:
+        res[key] = med(key)
+    res["lost"] = sum(r["lost"] for r in runs)
+    res["cpu_range"] = (min(r["cpu_us_per_q"] for r in runs), max(r["cpu_us_per_q"] for r in runs))
+    res["rounds"] = runs
+    return res
+
+
 def fmt_table(results):
     lines = ["| scenario | server | q/s | server CPU µs/q | p50 µs | p99 µs | client CPU µs/q | RSS MB | lost | Nearcast ÷ peer, q/s | Nearcast ÷ peer, CPU/q |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -195,8 +213,11 @@ def fmt_table(results):
                 ratio_q = "%.2f×" % (nc["qps"] / r["qps"]) if r["qps"] else ""
                 ratio_c = "%.2f×" % (nc["cpu_us_per_q"] / r["cpu_us_per_q"]) if r["cpu_us_per_q"] else ""
             note = " ⚠ " + "; ".join(r["mismatch"]) if r.get("mismatch") else ""
-            lines.append("| %s | %s%s | %s | %.1f | %d | %d | %.1f | %.0f | %d | %s | %s |" % (
-                scen, name, note, "{:,.0f}".format(r["qps"]), r["cpu_us_per_q"], r["p50_us"], r["p99_us"],
+            cpu = "%.1f" % r["cpu_us_per_q"]
+            if "cpu_range" in r:
+                cpu += " (%.1f–%.1f)" % r["cpu_range"]
+            lines.append("| %s | %s%s | %s | %s | %d | %d | %.1f | %.0f | %d | %s | %s |" % (
+                scen, name, note, "{:,.0f}".format(r["qps"]), cpu, r["p50_us"], r["p99_us"],
                 r["client_us_per_q"], r["rss_mb"], r["lost"], ratio_q, ratio_c))
     return "\n".join(lines)
 
@@ -209,6 +230,8 @@ def main():
     ap.add_argument("--nearcast-bin", default=os.path.join(ROOT, ".build/release/nearcast"))
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--threads", type=int, default=1, help="UDP threads per server (Nearcast and gdnsd only when > 1)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure each scenario this many times, the servers taking turns; report medians")
     a = ap.parse_args()
     want_scen, want_srv = a.scenarios.split(","), a.servers.split(",")
     if a.threads != 1 and set(want_srv) - {"nearcast", "gdnsd"}:
@@ -241,20 +264,23 @@ def main():
                     s.stop()
             for name, _, srv_names, kind, desc in scen:
                 results[name] = {}
-                for n in srv_names:
-                    if n not in want_srv:
-                        continue
+                measured = [n for n in srv_names if n in want_srv]
+                for n in measured:
                     if n not in servers:
                         results[name][n] = {"error": "server did not start"}
-                        continue
-                    s = servers[n]
-                    s.scenario = name
-                    r = run_load(kind, s, data, meta, a.seconds)
-                    r["mismatch"] = getattr(s, "mismatch", []) if name.startswith(("latency", "map")) else []
-                    results[name][n] = r
-                    print("%-20s %-9s %9.0f q/s  %5.1f us/q  p50 %6d us  p99 %6d us  client %4.1f us/q  lost %d  [%s]" % (
-                        name, n, r["qps"], r["cpu_us_per_q"], r["p50_us"], r["p99_us"],
-                        r["client_us_per_q"], r["lost"], r["rcodes"]), flush=True)
+                runs = {n: [] for n in measured if n in servers}
+                for _ in range(a.rounds):
+                    for n in runs:
+                        s = servers[n]
+                        s.scenario = name
+                        r = run_load(kind, s, data, meta, a.seconds)
+                        r["mismatch"] = getattr(s, "mismatch", []) if name.startswith(("latency", "map")) else []
+                        runs[n].append(r)
+                        print("%-20s %-9s %9.0f q/s  %5.1f us/q  p50 %6d us  p99 %6d us  client %4.1f us/q  lost %d  [%s]" % (
+                            name, n, r["qps"], r["cpu_us_per_q"], r["p50_us"], r["p99_us"],
+                            r["client_us_per_q"], r["lost"], r["rcodes"]), flush=True)
+                for n, rs in runs.items():
+                    results[name][n] = median_of_rounds(rs)
             for s in servers.values():
                 s.stop()
             servers = {}
@@ -274,6 +300,9 @@ def main():
             open("/etc/debian_version").read().strip().join(["Debian ", ""])))
         f.write("Command: `%s` (from the repository root)\n\n" % " ".join(["bench/run"] + sys.argv[1:]))
         f.write("Server threads: %d\n\n" % a.threads)
+        if a.rounds > 1:
+            f.write("Rounds: %d, the servers taking turns; each number is the median of the rounds, "
+                    "with the server CPU per query's range in parentheses.\n\n" % a.rounds)
         f.write(table + "\n\n")
         for n in notes:
             f.write("- %s\n" % n)
