@@ -1,13 +1,11 @@
-"""Fixtures for the latency tests. The real-user-measurement ones run every
-browser test twice: against the Swift harness's collectors ("harness") and
-against `nearcast serve` with a `rum:` section ("node"; skipped while the node
-does not serve the beacon)."""
+"""Fixtures for the latency tests. The real-user-measurement ones run against
+`nearcast serve` with a `rum:` section."""
 
 from __future__ import annotations
 
 import pytest
 
-from rum_helpers import CHROMIUM, REGION_DELAYS_MS, UNTIMED_REGION, HarnessCollectors, HarnessTarget, NodeRUM, NodeTarget, RegionServer
+from rum_helpers import CHROMIUM, REGION_DELAYS_MS, UNTIMED_REGION, NodeRUM, RegionServer
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +18,11 @@ def region_servers():
         server.stop()
 
 
-@pytest.fixture(scope="module", params=["harness", "node"])
-def collector(request, tmp_path_factory, region_servers):
-    urls = {region: server.url for region, server in region_servers.items()}
-    if request.param == "harness":
-        harness = HarnessCollectors(tmp_path_factory.mktemp("rum-harness"), urls)
-        yield HarnessTarget(harness)
-        harness.stop()
-    else:
-        node = NodeRUM(tmp_path_factory.mktemp("rum-node"), urls)
-        try:
-            if not node.serves_beacon():
-                pytest.skip("nearcast serve does not serve /nearcast/beacon.js on its rum.listen yet (RUM not wired)")
-            yield NodeTarget(node)
-        finally:
-            node.stop_checked()
+@pytest.fixture(scope="module")
+def collector(tmp_path_factory, region_servers):
+    """A node that times every region server and trusts 127.0.0.0/8 as a proxy."""
+    with NodeRUM(tmp_path_factory.mktemp("rum-node"), {region: server.url for region, server in region_servers.items()}) as node:
+        yield node
 
 
 @pytest.fixture(scope="session")

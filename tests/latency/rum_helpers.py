@@ -1,12 +1,10 @@
 """Helpers for the real-user-measurement browser tests: local "region" servers
 that serve the probe object after an artificial delay, a page server whose
-page includes the beacon, headless Chromium, and the two collectors the tests
-run against (the Swift harness in RealUserMeasurementTests, or `nearcast serve`
-with a `rum:` section)."""
+page includes the beacon, headless Chromium, and the collector the tests run
+against: `nearcast serve` with a `rum:` section (one node per configuration)."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import shutil
@@ -17,19 +15,20 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 import requests
 
-from learning_helpers import NEARCAST_BIN, LearningServer, estimates, free_port
+from learning_helpers import LearningServer, estimates, free_port
 
 # region -> artificial delay (ms) of its probe object; far enough apart that the order survives a busy machine
 REGION_DELAYS_MS = {"eu-central-1": 5, "us-east-1": 80, "ap-southeast-1": 200}
 # the region whose probe object hides its timing details (the beacon's fallback path)
 UNTIMED_REGION = "us-east-1"
-# a region whose URL nothing listens on (the harness's `partial` collector)
-UNREACHABLE_REGION = "us-west-2"
+# a region the beacon is told to time at a URL nothing listens on (see unreachable_url); one the test zone routes
+# to, since the node's explain leaves out regions no record uses (a measurement of it would go unseen)
+UNREACHABLE_REGION = "ap-southeast-1"
 PROBE_HEADERS = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store",
                  "Access-Control-Allow-Origin": "*", "Timing-Allow-Origin": "*"}
-HARNESS_TEST = "RealUserMeasurementTests.BrowserHarness"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -161,131 +160,46 @@ def post_report(collector_origin: str, results: list[tuple[str, float]], headers
                          headers={"Content-Type": "text/plain;charset=UTF-8", **(headers or {})})
 
 
-class HarnessCollectors:
-    """Collectors served by the Swift test harness (`BrowserHarness` in RealUserMeasurementTests, run from the
-    test bundle beside the nearcast binary): `direct` trusts no proxy, `proxied` trusts 127.0.0.0/8 and 10.0.0.0/8,
-    `partial` has the fastest region and UNREACHABLE_REGION, whose URL nothing listens on.
-    Their sinks write JSON lines that `measurements` reads."""
-
-    BUNDLE = Path(os.environ.get("NEARCAST_TEST_BUNDLE", str(Path(NEARCAST_BIN).parent / "NearcastPackageTests.xctest")))
-
-    def __init__(self, workdir: Path, regions: dict[str, str]):
-        self.dir = workdir
-        workdir.mkdir(parents=True, exist_ok=True)
-        fastest = min(REGION_DELAYS_MS, key=REGION_DELAYS_MS.get)
-        specs = [{"name": "direct", "regions": [[r, u] for r, u in regions.items()], "trusted_proxies": []},
-                 {"name": "proxied", "regions": [[r, u] for r, u in regions.items()],
-                  "trusted_proxies": ["127.0.0.0/8", "10.0.0.0/8"]},
-                 {"name": "partial", "regions": [[fastest, regions[fastest]], [UNREACHABLE_REGION, unreachable_url()]],
-                  "trusted_proxies": []}]
-        (workdir / "collectors.json").write_text(json.dumps(specs))
-        self._log = open(workdir / "harness.log", "wb")
-        self.proc = subprocess.Popen(
-            [str(self.BUNDLE), "--testing-library", "swift-testing", "--filter", HARNESS_TEST],
-            env={**os.environ, "NEARCAST_RUM_HARNESS": str(workdir)}, stdout=self._log, stderr=subprocess.STDOUT)
-        ports = wait_until(lambda: self._ports() if self.proc.poll() is None else self._died(), 60, what="the harness")
-        self.origins = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-
-    def _ports(self) -> dict | None:
-        files = [self.dir / f"{name}.port" for name in ("direct", "proxied", "partial")]
-        if all(f.exists() for f in files):
-            return {f.stem: int(f.read_text()) for f in files}
-        return None
-
-    def _died(self):
-        raise AssertionError(f"the harness exited: {(self.dir / 'harness.log').read_text(errors='replace')[-3000:]}")
-
-    def measurements(self, name: str) -> list[dict]:
-        path = self.dir / f"{name}.jsonl"
-        return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
-
-    def stop(self):
-        (self.dir / "stop").touch()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
-        log = (self.dir / "harness.log").read_text(errors="replace")
-        assert self.proc.returncode == 0, log[-3000:]
-
-
 class NodeRUM(LearningServer):
-    """`nearcast serve` with latency learning and a `rum:` section that trusts 127.0.0.0/8 as a proxy."""
+    """`nearcast serve` with latency learning and a `rum:` section that times `regions` (region -> probe-object URL)
+    and believes X-Forwarded-For from `trusted_proxies`; ready once its RUM listener serves the beacon.
+    A context manager: leaving it stops the node (and fails the test if the node had died)."""
 
-    def __init__(self, workdir: Path, regions: dict[str, str]):
+    def __init__(self, workdir: Path, regions: dict[str, str], trusted_proxies: tuple[str, ...] = ("127.0.0.0/8",)):
         self.rum_port = free_port()
         entries = ", ".join(f'{r}: "{u}"' for r, u in regions.items())
-        rum = (f"rum:\n  listen: 127.0.0.1:{self.rum_port}\n  trusted_proxies: [127.0.0.0/8]\n"
+        rum = (f"rum:\n  listen: 127.0.0.1:{self.rum_port}\n  trusted_proxies: [{', '.join(trusted_proxies)}]\n"
                f"  regions: {{{entries}}}\n")
         super().__init__(workdir, extra=rum)
         self.rum_origin = f"http://127.0.0.1:{self.rum_port}"
-
-    def serves_beacon(self) -> bool:
-        """Whether the node wired the RUM listener (it answers the beacon within 10 s)."""
-        def answered():
-            try:
-                return requests.get(f"{self.rum_origin}/nearcast/beacon.js", timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
         try:
-            return wait_until(answered, 10, 0.25, "the RUM listener")
+            wait_until(self._serves_beacon, 10, 0.25, "the RUM listener")  # it starts after the DNS and API listeners
         except AssertionError:
+            self.stop()
+            pytest.fail(f"nearcast serve did not serve {self.rum_origin}/nearcast/beacon.js within 10 s\n"
+                        f"stderr:\n{self.stderr()[-3000:]}", pytrace=False)
+
+    def __enter__(self) -> NodeRUM:
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_checked()
+
+    def _serves_beacon(self) -> bool:
+        try:
+            return requests.get(f"{self.rum_origin}/nearcast/beacon.js", timeout=2).status_code == 200
+        except requests.ConnectionError:
             return False
 
-    def measured(self, client: str) -> dict:
-        """region -> estimate for `client` after a rebuild, counting only measured estimates."""
+    def measured(self, client: str) -> dict[str, dict]:
+        """region -> explain's estimate for `client`'s network after a rebuild, counting only measured estimates."""
         self.rebuild()
         return {r: e for r, e in estimates(self.explain(client)).items() if e["source"] == "measured"}
 
-
-def network_of(client: str) -> str:
-    """The /24 (IPv4) or /48 (IPv6) a client's measurements are kept under."""
-    return str(ipaddress.ip_network(f"{client}/{24 if '.' in client else 48}", strict=False))
-
-
-class HarnessTarget:
-    """The harness: `origin` trusts no proxy, `proxied_origin` trusts 127.0.0.0/8, `partial_origin` has a region
-    nothing answers for; RTTs are the raw measurements."""
-    name = "harness"
-
-    def __init__(self, harness: HarnessCollectors):
-        self.harness = harness
-        self.origin = harness.origins["direct"]
-        self.proxied_origin = harness.origins["proxied"]
-        self.partial_origin = harness.origins["partial"]
-        self.seen = {"direct": 0, "proxied": 0, "partial": 0}
-
-    def forget_earlier(self):
-        """From now on `rtts` counts only new measurements."""
-        self.seen = {name: len(self.harness.measurements(name)) for name in self.seen}
-
     def rtts(self, client: str) -> dict[str, float]:
-        """region -> RTT measured for `client`'s network, newest last wins."""
-        found = {}
-        for name, skip in self.seen.items():
-            for m in self.harness.measurements(name)[skip:]:
-                assert m["source"] == "rum"
-                if m["client"] == network_of(client):
-                    found[m["region"]] = m["rtt_ms"]
-        return found
+        """region -> RTT the node estimates for `client`'s network from its own measurements."""
+        return {region: e["rtt_ms"] for region, e in self.measured(client).items()}
 
 
-class NodeTarget:
-    """The node: one RUM listener that trusts 127.0.0.0/8; RTTs are its measured estimates after a rebuild."""
-    name = "node"
-
-    def __init__(self, node: NodeRUM):
-        self.node = node
-        self.origin = self.proxied_origin = node.rum_origin
-
-    def forget_earlier(self):
-        pass  # each client network below is measured by one test only
-
-    def rtts(self, client: str) -> dict[str, float]:
-        return {region: e["rtt_ms"] for region, e in self.node.measured(client).items()}
-
-
-__all__ = ["CHROMIUM", "REGION_DELAYS_MS", "UNREACHABLE_REGION", "UNTIMED_REGION", "Browser", "HarnessCollectors", "HarnessTarget", "NodeRUM", "NodeTarget",
-           "PageServer", "RegionServer", "network_of", "post_report", "wait_until"]
+__all__ = ["CHROMIUM", "REGION_DELAYS_MS", "UNREACHABLE_REGION", "UNTIMED_REGION", "Browser", "NodeRUM", "PageServer",
+           "RegionServer", "post_report", "unreachable_url", "wait_until"]

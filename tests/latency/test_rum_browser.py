@@ -1,9 +1,11 @@
 """Real-user measurements end to end: headless Chromium loads a page that
 includes the beacon from the collector; the beacon times three local "region"
 servers (5, 80 and 200 ms; one hides its timing details) and reports; the
-collector attributes the report to the browser's network. Every test runs
-against the Swift harness and, once the node serves RUM, against `nearcast
-serve` (where the estimates are checked with the signed explain endpoint)."""
+collector attributes the report to the browser's network. The collector is
+`nearcast serve` with a `rum:` section (the estimates are checked with the
+signed explain endpoint). `collector` times every region server and trusts
+127.0.0.0/8 as a proxy; `partial_collector` times the fastest one and a region
+whose URL nothing listens on; `untrusting_collector` trusts no proxy."""
 
 from __future__ import annotations
 
@@ -13,9 +15,26 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from rum_helpers import REGION_DELAYS_MS, UNREACHABLE_REGION, Browser, PageServer, post_report, wait_until
+from rum_helpers import REGION_DELAYS_MS, UNREACHABLE_REGION, Browser, NodeRUM, PageServer, post_report, unreachable_url, wait_until
 
 BY_SPEED = sorted(REGION_DELAYS_MS, key=REGION_DELAYS_MS.get)
+
+
+@pytest.fixture(scope="module")
+def partial_collector(tmp_path_factory, region_servers):
+    """A node that trusts no proxy and times the fastest region server and UNREACHABLE_REGION, whose URL nothing
+    listens on."""
+    regions = {BY_SPEED[0]: region_servers[BY_SPEED[0]].url, UNREACHABLE_REGION: unreachable_url()}
+    with NodeRUM(tmp_path_factory.mktemp("rum-partial"), regions, trusted_proxies=()) as node:
+        yield node
+
+
+@pytest.fixture(scope="module")
+def untrusting_collector(tmp_path_factory, region_servers):
+    """A node that times every region server and trusts no proxy."""
+    regions = {region: server.url for region, server in region_servers.items()}
+    with NodeRUM(tmp_path_factory.mktemp("rum-untrusting"), regions, trusted_proxies=()) as node:
+        yield node
 
 
 def js_errors(browser: Browser) -> list[str]:
@@ -24,10 +43,9 @@ def js_errors(browser: Browser) -> list[str]:
 
 
 def test_a_browser_measures_every_region_and_the_nearest_ranks_first(collector, region_servers, chromium, tmp_path):
-    collector.forget_earlier()
     for server in region_servers.values():
         server.requests.clear()
-    page = PageServer(f"{collector.origin}/nearcast/beacon.js")
+    page = PageServer(f"{collector.rum_origin}/nearcast/beacon.js")
     browser = Browser(f"{page.origin}/", tmp_path / "chromium")
     try:
         rtts = wait_until(lambda: (lambda found: found if set(found) == set(REGION_DELAYS_MS) else None)(
@@ -46,22 +64,20 @@ def test_a_browser_measures_every_region_and_the_nearest_ranks_first(collector, 
         assert len(busters) == 2
         assert {r["origin"] for r in server.requests} == {page.origin}
     assert js_errors(browser) == []
-    if collector.name == "node":
-        explanation = collector.node.explain("127.0.0.1")
-        assert explanation["bucket"] == "127.0.0.0/24"
-        assert explanation["ranking"][:3] == BY_SPEED, explanation
+    explanation = collector.explain("127.0.0.1")
+    assert explanation["bucket"] == "127.0.0.0/24"
+    assert explanation["ranking"][:3] == BY_SPEED, explanation
 
 
-# Only the harness has a collector told of a region nothing answers for.
-@pytest.mark.parametrize("collector", ["harness"], indirect=True)
-def test_a_region_that_does_not_answer_is_left_out_without_disturbing_the_page(collector, chromium, tmp_path):
-    collector.forget_earlier()
-    page = PageServer(f"{collector.partial_origin}/nearcast/beacon.js")
+def test_a_region_that_does_not_answer_is_left_out_without_disturbing_the_page(partial_collector, chromium, tmp_path):
+    page = PageServer(f"{partial_collector.rum_origin}/nearcast/beacon.js")
     browser = Browser(f"{page.origin}/", tmp_path / "chromium")
     try:
-        rtts = wait_until(lambda: collector.rtts("127.0.0.1"), 60, 0.5, "the answering region's measurement")
+        rtts = wait_until(lambda: partial_collector.rtts("127.0.0.1"), 60, 0.5, "the answering region's measurement")
         time.sleep(1)  # the report is one batch: nothing else may follow
-        assert collector.rtts("127.0.0.1") == rtts and list(rtts) == [BY_SPEED[0]] and UNREACHABLE_REGION not in rtts
+        later = partial_collector.measured("127.0.0.1")
+        assert list(rtts) == [BY_SPEED[0]] and UNREACHABLE_REGION not in rtts
+        assert {region: e["rtt_ms"] for region, e in later.items()} == rtts and later[BY_SPEED[0]]["samples"] == 1, later
     finally:
         browser.close()
         page.stop()
@@ -69,18 +85,17 @@ def test_a_region_that_does_not_answer_is_left_out_without_disturbing_the_page(c
 
 
 def test_the_beacon_is_small_and_names_its_collector_and_regions(collector, region_servers):
-    response = requests.get(f"{collector.origin}/nearcast/beacon.js", timeout=10)
+    response = requests.get(f"{collector.rum_origin}/nearcast/beacon.js", timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/javascript")
     assert len(response.content) < 3072
-    assert f'"collector":"{collector.origin}/nearcast/rum"'.replace("/", "\\/") in response.text
+    assert f'"collector":"{collector.rum_origin}/nearcast/rum"'.replace("/", "\\/") in response.text
     for server in region_servers.values():
         assert server.url.replace("/", "\\/") in response.text
 
 
 def test_a_trusted_proxy_forwards_the_clients_address(collector):
-    collector.forget_earlier()
-    response = post_report(collector.proxied_origin, [("us-east-1", 42.5)],
+    response = post_report(collector.rum_origin, [("us-east-1", 42.5)],
                            {"X-Forwarded-For": "192.0.2.66, 198.51.100.77"})
     assert response.status_code == 204 and response.headers["Access-Control-Allow-Origin"] == "*"
     assert wait_until(lambda: collector.rtts("198.51.100.77"), 30, 0.5, "the forwarded client's measurement") == {
@@ -88,14 +103,12 @@ def test_a_trusted_proxy_forwards_the_clients_address(collector):
     assert collector.rtts("192.0.2.66") == {}  # the spoofable left-most entry counts for nothing
 
 
-# Only the harness has a collector that trusts no proxy (the node's trusts 127.0.0.0/8).
-@pytest.mark.parametrize("collector", ["harness"], indirect=True)
-def test_forwarded_for_from_an_untrusted_peer_is_ignored(collector):
-    collector.forget_earlier()
-    response = post_report(collector.origin, [("ap-southeast-1", 190)], {"X-Forwarded-For": "203.0.113.50"})
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(untrusting_collector):
+    response = post_report(untrusting_collector.rum_origin, [("ap-southeast-1", 190)], {"X-Forwarded-For": "203.0.113.50"})
     assert response.status_code == 204
-    assert wait_until(lambda: collector.rtts("127.0.0.1"), 30, 0.5, "the peer's measurement") == {"ap-southeast-1": 190}
-    assert collector.rtts("203.0.113.50") == {}
+    assert wait_until(lambda: untrusting_collector.rtts("127.0.0.1"), 30, 0.5, "the peer's measurement") == {
+        "ap-southeast-1": 190}
+    assert untrusting_collector.rtts("203.0.113.50") == {}
 
 
 @pytest.mark.parametrize("body, reason", [
@@ -106,13 +119,13 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(collector):
     ("x" * 20000, "report larger than"),
 ], ids=["not-json", "unmeasured-region", "zero-rtt", "rtt-over-a-minute", "too-large"])
 def test_bad_reports_are_refused_with_a_reason(collector, body, reason):
-    response = requests.post(f"{collector.origin}/nearcast/rum", data=body, timeout=10, headers={"Content-Type": "text/plain"})
+    response = requests.post(f"{collector.rum_origin}/nearcast/rum", data=body, timeout=10, headers={"Content-Type": "text/plain"})
     assert response.status_code == 400 and response.text.startswith(reason), response.text
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_the_probe_object_can_be_timed_from_any_origin(collector):
-    response = requests.get(f"{collector.origin}/nearcast/probe-object?nc=1", timeout=10,
+    response = requests.get(f"{collector.rum_origin}/nearcast/probe-object?nc=1", timeout=10,
                             headers={"Origin": "https://shop.example.com"})
     assert response.status_code == 200 and 0 < len(response.content) <= 64
     assert response.headers["Cache-Control"] == "no-store"
