@@ -27,7 +27,7 @@ public struct BucketEstimates: Hashable, Sendable {
 /// `regions[r.start..<r.start + r.count]` and the same range of `states`, for
 /// r = `rows[b]`, which owns `r.room` slots from `r.start`. A full row moves to
 /// the end with twice the room; the slots it leaves are garbage until
-/// `compact`, which packs every row to its count. So a pair costs its 16-byte
+/// `compact`, which packs every row to its count. So a pair costs its 20-byte
 /// state and a 2-byte region id (plus row slack until compacted), a bucket 37
 /// to 45 bytes (key 17, row 12, hash slots 8 to 16 at load ≤ 1/2).
 public struct Aggregates: Sendable {

@@ -4,22 +4,29 @@ public struct AggregatesDecodingError: Error, Equatable, CustomStringConvertible
     public var description: String { "aggregates: \(message)" }
 }
 
-/// Aggregates as bytes, for checkpoints. Little-endian, version 1:
+/// Aggregates as bytes, for checkpoints. Little-endian, version 2:
 ///
 ///     "NCAG", version UInt16, IPv4 bucket length UInt8, IPv6 bucket length UInt8,
 ///     half-life ms Int64, bucket count UInt64, state count UInt64
 ///     per bucket (21 bytes): masked address UInt128, tag UInt8 (`PrefixKey`), state count UInt32
-///     per state (18 bytes), buckets' states in bucket order:
-///         region UInt16, location, scale, support Float32, newest second UInt32
+///     per state (22 bytes), buckets' states in bucket order:
+///         region UInt16, location, scale, support Float32, newest second UInt32,
+///         candidate level UInt16, candidate weight UInt16 (`RobustEstimate`'s codes)
 ///     checksum UInt64 of everything before it
+///
+/// Version 1 (written before the estimator had a candidate level) is the same
+/// with 18-byte states that end at the newest second; it is still read, its
+/// states without a candidate.
 ///
 /// Decoding checks every length, key and value and the checksum, so truncated
 /// or altered bytes throw. The bucket policy and half-life come back as saved:
 /// whether they match the configuration is the caller's decision.
 extension Aggregates {
     static let codingMagic: [UInt8] = Array("NCAG".utf8)
-    static let codingVersion: UInt16 = 1
-    static let headerSize = 32, bucketSize = 21, stateSize = 18, checksumSize = 8
+    static let codingVersion: UInt16 = 2
+    static let headerSize = 32, bucketSize = 21, stateSize = 22, checksumSize = 8
+    /// The state size of each version this build reads (index: version).
+    static let stateSizes = [0, 18, 22]
 
     public func serialized() -> [UInt8] {
         let stateCount = self.stateCount
@@ -46,6 +53,8 @@ extension Aggregates {
                     writer.append(state.scale.bitPattern)
                     writer.append(state.support.bitPattern)
                     writer.append(state.lastSecond)
+                    writer.append(state.candidateCode)
+                    writer.append(state.candidateWeightCode)
                 }
             }
             writer.append(Checksum.of(UnsafeRawBufferPointer(rebasing: bytes[..<writer.offset])))
@@ -64,7 +73,10 @@ extension Aggregates {
         var reader = ByteReader(bytes: raw)
         reader.offset = 4
         let version: UInt16 = reader.read()
-        guard version == codingVersion else { throw fail("unsupported version \(version) (this build reads \(codingVersion))") }
+        guard version >= 1 && version <= codingVersion else {
+            throw fail("unsupported version \(version) (this build reads 1 to \(codingVersion))")
+        }
+        let stateSize = stateSizes[Int(version)]
         let body = raw.count - checksumSize
         guard Checksum.of(UnsafeRawBufferPointer(rebasing: raw[..<body])) == UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: body, as: UInt64.self))
         else { throw fail("checksum mismatch: the data is corrupt") }
@@ -95,8 +107,10 @@ extension Aggregates {
             aggregates.regions.append(reader.read())
             let location = Float32(bitPattern: reader.read()), scale = Float32(bitPattern: reader.read())
             let support = Float32(bitPattern: reader.read()), lastSecond: UInt32 = reader.read()
+            let candidate: UInt16 = version >= 2 ? reader.read() : 0, candidateWeight: UInt16 = version >= 2 ? reader.read() : 0
             guard location.isFinite, scale.isFinite, support.isFinite else { throw fail("state \(state) is not finite") }
-            aggregates.states.append(RobustEstimate(location: location, scale: scale, support: support, lastSecond: lastSecond))
+            aggregates.states.append(RobustEstimate(location: location, scale: scale, support: support, lastSecond: lastSecond,
+                                                    candidateCode: candidate, candidateWeightCode: candidateWeight))
         }
         return aggregates
     }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A time-decayed robust estimate of one (network, region) RTT, in 16 bytes.
+/// A time-decayed robust estimate of one (network, region) RTT, in 20 bytes.
 ///
 /// It works on x = ln(RTT): RTT noise is multiplicative (a longer path jitters
 /// more), so residuals are ratios and one clipping rule fits 2 ms and 300 ms
@@ -13,34 +13,47 @@ import Darwin
 /// weights are multiplied by 2^(−Δt/H) when a newer sample arrives, and a
 /// sample older than the newest one enters with its own decayed weight.
 ///
-/// With r = x − m and the clip c = k·max(s, sMin):
+/// Besides the estimate (m, scale s, support w) the state keeps a candidate
+/// level q with its weight v: the disagreeing samples that agree with each
+/// other. With r = x − m and the clip c = k·max(s, sMin):
 ///
-///     |r| ≤ c, the sample agrees:  w += a;  m += a·r / w;  s += a·(|r| − s) / w
-///     |r| > c, it disagrees:       m += a·sign(r)·c / (w + a);  w −= 1.5·a
-///                                  and if w < 0: m = x;  s = |r| / 2;  w = a
+///     |r| ≤ c, the sample agrees:  w += a;  m += a·r / w;  s += a·(|r| − s) / w;  v = max(0, v − a/2)
+///     |r| > c, it disagrees:       m, s, w stay;
+///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
+///         else:                                                                  q = x;  v = a
+///         and if v ≥ vMin and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
 ///
-/// An agreeing sample updates a decayed mean (m) and mean absolute deviation
-/// (s). A disagreeing one is a Huber M-estimator step — it counts as if it lay
-/// at m ± c — so a 10× outlier moves m by at most c/(w + 1): about 1% among
-/// 30 samples with 10% noise. Clipping alone would also hold back a real change
-/// of level, whose samples are all clipped; so disagreeing samples also use up
-/// the support w, and once the new level carries 40% of the decayed weight
-/// (0.74 half-lives after the change, with steady sampling) the support is gone
-/// and the estimate restarts there, as a decayed median would. Outliers making
-/// up less than 40% of the samples never restart it. The restart's scale puts
-/// the old level inside the clip (at 2 of the 3 scales), so samples alternating
-/// between two levels (two paths) end in their mean instead of flapping. A change within the noise (|r| ≲ c) is
-/// followed like a decayed mean: about half way, in log-RTT, per half-life.
+/// So a disagreeing sample does not move the estimate at all: a 10× outlier,
+/// or a few, leave it where it was, and w is the decayed number of samples
+/// behind m. A level change moves it once the new level carries a third of
+/// the decayed weight (w counts the agreeing samples, v the new level's) and at
+/// least vMin = 1.5 samples' weight — two samples within a half-life — of its
+/// own: 0.58 half-lives after the change with steady sampling, the second sample
+/// after it with sparse sampling. Outliers restart it only when two of them
+/// arrive one after the other (an agreeing sample in between takes half a
+/// sample's weight from the candidate), within a half-life, on the same side,
+/// agree with each other and together outweigh a third of w; lone outliers and
+/// clipped noise on both sides never do. The restart takes the mean of the
+/// candidate's samples, not the last one, and its scale puts the old level
+/// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
+/// levels (two paths) end in their mean instead of flapping. A change within
+/// the noise (|r| ≲ c) is followed like a decayed mean: about 40% of the way,
+/// in log-RTT, in the first half-life.
 struct RobustEstimate: Sendable, Equatable {
     /// m: the estimate of ln(RTT in ms).
     private(set) var location: Float32
     /// s: decayed mean absolute deviation of the agreeing samples' ln(RTT).
     private(set) var scale: Float32
-    /// w: decayed count of agreeing samples less 1.5× the disagreeing ones,
-    /// as of `lastSecond`: the effective number of samples behind m.
+    /// w: decayed count of the agreeing samples since the last restart (plus the
+    /// candidate's weight it restarted with), as of `lastSecond`: the effective
+    /// number of samples behind m.
     private(set) var support: Float32
     /// Seconds since 1970 of the newest sample.
     private(set) var lastSecond: UInt32
+    /// q: the candidate level's ln(RTT), in steps of 1/4096 from −5 (`level(code:)`).
+    private(set) var candidateCode: UInt16
+    /// v: the candidate's decayed weight as of `lastSecond`, 0 if none (`weight(code:)`).
+    private(set) var candidateWeightCode: UInt16
 
     /// k: residuals beyond k scales are clipped.
     static let clip: Float32 = 3
@@ -48,24 +61,38 @@ struct RobustEstimate: Sendable, Equatable {
     static let minimumScale: Float32 = 0.02
     /// The scale before there are residuals: ±25%, RUM's typical spread.
     static let initialScale: Float32 = 0.25
-    /// How much support a disagreeing sample takes away, per unit of weight.
-    static let dissent: Float32 = 1.5
+    /// sCandidate: samples within ±35% (2k · 0.05) of each other can always be one
+    /// level, however tight the current one is.
+    static let minimumCandidateScale: Float32 = 0.05
+    /// vMin: the weight a candidate needs before it may replace the estimate.
+    static let restartWeight: Float32 = 1.5
+    /// A candidate replaces the estimate once `takeover` × its weight reaches w.
+    static let takeover: Float32 = 2
 
-    /// A state holding the single sample `logRTT` taken at `second`.
-    /// A state as stored (a checkpoint's).
-    init(location: Float32, scale: Float32, support: Float32, lastSecond: UInt32) {
+    /// A state as stored (a checkpoint's); no candidate unless given.
+    init(location: Float32, scale: Float32, support: Float32, lastSecond: UInt32,
+         candidateCode: UInt16 = 0, candidateWeightCode: UInt16 = 0) {
         self.location = location; self.scale = scale; self.support = support; self.lastSecond = lastSecond
+        self.candidateCode = candidateCode; self.candidateWeightCode = candidateWeightCode
     }
 
+    /// A state holding the single sample `logRTT` taken at `second`.
     init(logRTT: Float32, second: UInt32) {
         location = logRTT; scale = Self.initialScale; support = 1; lastSecond = second
+        candidateCode = 0; candidateWeightCode = 0
     }
 
     /// Adds a sample; `decayPerSecond` is 1 / (half-life in seconds).
     mutating func add(logRTT x: Float32, second: UInt32, decayPerSecond: Float32) {
         var a: Float32 = 1
         if second >= lastSecond {
-            support *= exp2(-Float32(second - lastSecond) * decayPerSecond)
+            let halfLives = Float32(second - lastSecond) * decayPerSecond
+            support *= exp2(-halfLives)
+            if candidateWeightCode != 0 {
+                // v is stored as log2: decaying it is a subtraction.
+                let code = Float32(candidateWeightCode) - (halfLives * Self.weightSteps).rounded()
+                candidateWeightCode = code >= 1 ? UInt16(code) : 0
+            }
             lastSecond = second
         } else {
             a = exp2(-Float32(lastSecond - second) * decayPerSecond)
@@ -76,10 +103,24 @@ struct RobustEstimate: Sendable, Equatable {
             support += a
             location += a * r / support
             scale += a * (abs(r) - scale) / support
+            if candidateWeightCode != 0 { candidateWeightCode = Self.weightCode(Self.weight(code: candidateWeightCode) - a / 2) }
+            return
+        }
+        var v = Self.weight(code: candidateWeightCode), q = Self.level(code: candidateCode)
+        if v > 0, (q > location) == (r > 0), abs(x - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale) {
+            v += a
+            q += a * (x - q) / v
         } else {
-            location += a * (r < 0 ? -c : c) / (support + a)
-            support -= Self.dissent * a
-            if support < 0 { location = x; scale = abs(r) / 2; support = a }
+            q = x
+            v = a
+        }
+        if v >= Self.restartWeight && Self.takeover * v >= support {
+            scale = abs(q - location) / 2
+            location = q
+            support = v
+            candidateCode = 0; candidateWeightCode = 0
+        } else {
+            candidateCode = Self.levelCode(q); candidateWeightCode = Self.weightCode(v)
         }
     }
 
@@ -89,5 +130,24 @@ struct RobustEstimate: Sendable, Equatable {
     /// The support decayed to `second` (not grown when `second` is earlier).
     func samples(at second: UInt32, decayPerSecond: Float32) -> Double {
         Double(support * exp2(-Float32(second > lastSecond ? second - lastSecond : 0) * decayPerSecond))
+    }
+
+    /// The candidate level's ln(RTT) and weight (0: none), as of `lastSecond`.
+    var candidate: (logRTT: Float32, weight: Float32) { (Self.level(code: candidateCode), Self.weight(code: candidateWeightCode)) }
+
+    // The candidate in 4 bytes: q in fixed point (ln RTT from −5 to 11, i.e.
+    // 0.007 ms to 60 s, in steps of 0.025%), v as a logarithm (2^−16 to 2^16 in
+    // steps of 0.034%, 0 meaning none), so that decaying v is exact enough
+    // however small the steps between samples.
+    static let levelOrigin: Float32 = -5, levelSteps: Float32 = 4096, weightSteps: Float32 = 2048
+
+    static func level(code: UInt16) -> Float32 { levelOrigin + Float32(code) / levelSteps }
+    static func levelCode(_ logRTT: Float32) -> UInt16 {
+        UInt16(max(0, min(65535, ((logRTT - levelOrigin) * levelSteps).rounded())))
+    }
+    static func weight(code: UInt16) -> Float32 { code == 0 ? 0 : exp2((Float32(code) - 32768) / weightSteps) }
+    static func weightCode(_ weight: Float32) -> UInt16 {
+        guard weight > 0x1p-16 else { return 0 }
+        return UInt16(max(1, min(65535, (log2(weight) * weightSteps).rounded() + 32768)))
     }
 }

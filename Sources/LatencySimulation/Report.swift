@@ -30,7 +30,8 @@ enum Report {
             "",
             "After the event: \(result.affected) measured networks had a real change (a new fastest region, faster by more than the hysteresis margin); "
                 + "\(result.followedWithinHalfLife) (\(share(Double(result.followedWithinHalfLife) / Double(max(1, result.affected))))) answered it within the half-life "
-                + "(median \(median) h); \(result.flappingNetworks) switched answers more often than that (from the event's start to a day after its end).",
+                + "(median \(median) h); \(result.flappingNetworks) switched answers more often than that (from the event's start to a day after its end), "
+                + "\(result.flappingToSlower) of them at least once to a region that was not the fastest at the time (the others only ever to the truly fastest region).",
             "Map rebuilds: median \(String(format: "%.2f", rebuilds.isEmpty ? 0 : rebuilds[rebuilds.count / 2])) s.",
         ]
         return lines.joined(separator: "\n") + "\n"

@@ -49,6 +49,8 @@ struct Simulation {
         var hoursToFollow: [Int] = []
         var switchesPerChange: [Int] = []
         var flappingNetworks = 0
+        /// Of `flappingNetworks`, those that switched at least once to a region that was not the fastest at that hour.
+        var flappingToSlower = 0
         var rebuildSeconds: [Double] = []
     }
 
@@ -72,6 +74,7 @@ struct Simulation {
         var previousBest = [Int](repeating: -1, count: world.networks.count)
         var answerSwitches = [Int](repeating: 0, count: world.networks.count)
         var bestSwitches = [Int](repeating: 0, count: world.networks.count)
+        var switchesToSlower = [Int](repeating: 0, count: world.networks.count)
         var changedAt = [Int?](repeating: nil, count: world.networks.count)
         var followedAt = [Int?](repeating: nil, count: world.networks.count)
         var query = [UInt8](), output = [UInt8](repeating: 0, count: 65_535)
@@ -129,7 +132,10 @@ struct Simulation {
                         bestSwitches[n] += 1
                         if changedAt[n] == nil && hour >= event.fromHour && hour < event.toHour { changedAt[n] = hour }
                     }
-                    if previousAnswer[n] >= 0 && chosen != previousAnswer[n] { answerSwitches[n] += 1 }
+                    if previousAnswer[n] >= 0 && chosen != previousAnswer[n] {
+                        answerSwitches[n] += 1
+                        if chosen != best { switchesToSlower[n] += 1 }
+                    }
                     if let changed = changedAt[n], followedAt[n] == nil, chosen == best, hour < event.toHour { followedAt[n] = hour - changed }
                 }
                 previousAnswer[n] = chosen
@@ -145,7 +151,10 @@ struct Simulation {
                 if Int64(hours) * 3_600_000 <= halfLifeMs { result.followedWithinHalfLife += 1 }
             }
             result.switchesPerChange.append(answerSwitches[n])
-            if answerSwitches[n] > bestSwitches[n] { result.flappingNetworks += 1 }
+            if answerSwitches[n] > bestSwitches[n] {
+                result.flappingNetworks += 1
+                if switchesToSlower[n] > 0 { result.flappingToSlower += 1 }
+            }
         }
         return result
     }

@@ -13,7 +13,7 @@ private func randomAggregates(_ measurements: Int, seed: UInt64) -> Aggregates {
 @Test func serializedAggregatesGiveTheSameEstimates() throws {
     let aggregates = randomAggregates(200_000, seed: 11)
     let bytes = aggregates.serialized()
-    #expect(bytes.count == 32 + 21 * aggregates.bucketCount + 18 * aggregates.stateCount + 8)
+    #expect(bytes.count == 32 + 21 * aggregates.bucketCount + 22 * aggregates.stateCount + 8)
     let decoded = try Aggregates(serialized: bytes)
     #expect(decoded.bucketPolicy == aggregates.bucketPolicy && decoded.halfLifeMs == aggregates.halfLifeMs)
     for now in [baseMs, baseMs + 30 * 3_600_000] {
@@ -54,7 +54,7 @@ private func randomAggregates(_ measurements: Int, seed: UInt64) -> Aggregates {
         return body + withUnsafeBytes(of: body.withUnsafeBytes { Checksum.of($0) }.littleEndian, Array.init)
     }
     let cases: [(String, (inout [UInt8]) -> Void)] = [
-        ("unsupported version 2 (this build reads 1)", { $0[4] = 2 }),
+        ("unsupported version 3 (this build reads 1 to 2)", { $0[4] = 3 }),
         ("invalid bucket lengths or half-life", { $0[6] = 33 }),
         ("bucket 0 has an invalid prefix", { $0[32 + 16] = 0xC0 + 40 }),
         ("bucket 0 has an invalid prefix", { $0[32] |= 1 }),

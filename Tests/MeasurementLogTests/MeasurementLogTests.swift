@@ -193,7 +193,7 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     overwrite([0xFF], at: 9, in: path)  // the position
     #expect(throws: MeasurementLogError(path: path, message: "corrupt checkpoint: header checksum mismatch")) { try log.loadCheckpoint() }
     try log.saveCheckpoint(aggregates, position: position)
-    overwrite([0x00], at: fileSize(path) - 100, in: path)
+    flipBits(at: fileSize(path) - 100, in: path)
     #expect(throws: MeasurementLogError(path: path, message: "corrupt checkpoint: aggregates: checksum mismatch: the data is corrupt")) {
         try log.loadCheckpoint()
     }

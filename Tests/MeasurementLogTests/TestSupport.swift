@@ -65,6 +65,16 @@ func overwrite(_ bytes: [UInt8], at offset: Int, in path: String) {
     close(descriptor)
 }
 
+/// Inverts every bit of the byte at `offset`: always a change, whatever the byte was.
+func flipBits(at offset: Int, in path: String) {
+    let descriptor = open(path, O_RDWR)
+    var byte: UInt8 = 0
+    _ = pread(descriptor, &byte, 1, off_t(offset))
+    byte = ~byte
+    _ = pwrite(descriptor, &byte, 1, off_t(offset))
+    close(descriptor)
+}
+
 func fileSize(_ path: String) -> Int {
     var status = stat()
     return stat(path, &status) == 0 ? Int(status.st_size) : -1
