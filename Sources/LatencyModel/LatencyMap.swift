@@ -136,8 +136,7 @@ extension Array {
 /// Invariant: when `directory` is not empty, it has 2^k entries for
 /// `directoryShift` = bitWidth − k, and `directory[i]` is the index of the
 /// block holding the address whose top k bits are `i` (and the rest zero),
-/// so a lookup
-/// searches only the blocks of its address's top bits.
+/// so a lookup searches only the blocks of its address's top bits.
 struct BlockTable<Address: BlockAddress>: Sendable {
     private struct Block {
         var packedStart: Address.Packed
