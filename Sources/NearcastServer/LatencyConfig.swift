@@ -12,6 +12,8 @@ public struct LatencyConfig: Sendable {
     public var rebuildIntervalMs: Int64 = 60_000
     /// Raw measurements older than this are deleted (whole hourly segments).
     public var retentionMs: Int64 = 7 * 86_400_000
+    /// How often the aggregates are checkpointed, stale states dropped and expired segments deleted.
+    public var maintenanceIntervalMs: Int64 = 600_000
     /// Networks estimates are borrowed from: buckets rolled up to these lengths.
     public var borrowIPv4 = 16
     public var borrowIPv6 = 32
@@ -60,7 +62,7 @@ extension YAMLReader {
         var latency = LatencyConfig()
         if node.null != nil { return latency }  // `latency:` alone turns learning on with the defaults
         guard let fields = mapping(node, "'latency'") else { return nil }
-        allowOnly(["bucket_ipv4", "bucket_ipv6", "half_life", "hysteresis", "rebuild_interval", "retention", "borrow_ipv4",
+        allowOnly(["bucket_ipv4", "bucket_ipv6", "half_life", "hysteresis", "rebuild_interval", "retention", "maintenance_interval", "borrow_ipv4",
                    "borrow_ipv6", "geo", "probe_targets", "probe_interval"], in: fields)
         for field in fields {
             let value = field.value
@@ -73,6 +75,8 @@ extension YAMLReader {
             case "rebuild_interval":
                 latency.rebuildIntervalMs = duration(value, field.name, 1000...86_400_000) ?? latency.rebuildIntervalMs
             case "retention": latency.retentionMs = duration(value, field.name, 3_600_000...3650 * 86_400_000) ?? latency.retentionMs
+            case "maintenance_interval":
+                latency.maintenanceIntervalMs = duration(value, field.name, 1000...86_400_000) ?? latency.maintenanceIntervalMs
             case "probe_interval": latency.probeIntervalMs = duration(value, field.name, 10_000...86_400_000) ?? latency.probeIntervalMs
             case "hysteresis":
                 guard let parts = mapping(value, "'hysteresis'") else { continue }

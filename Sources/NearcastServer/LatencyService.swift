@@ -29,9 +29,6 @@ final class LatencyService: Sendable {
 
     /// The periodic work's timers; touched only under the lock.
     struct Timers: @unchecked Sendable { var list: [any DispatchSourceTimer] = [] }
-    /// Maintenance (checkpoint, retention, compaction) runs this often.
-    static let maintenanceIntervalMs: Int64 = 600_000
-
     struct State {
         var aggregates: Aggregates
         var building = false
@@ -86,7 +83,7 @@ final class LatencyService: Sendable {
         service.schedule(every: 1000) { service in
             if service.data.latencyRegionsInUse != service.state.withLockedValue({ $0.lastBuild?.regions }) { _ = service.buildNow() }
         }
-        service.schedule(every: maintenanceIntervalMs) { $0.maintain() }
+        service.schedule(every: settings.maintenanceIntervalMs) { $0.maintain() }
         return service
     }
 

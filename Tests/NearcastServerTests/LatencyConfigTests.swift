@@ -12,6 +12,7 @@ import NearcastServer
               hysteresis: {relative: 0.2, absolute_ms: 5}
               rebuild_interval: 30s
               retention: 2d
+              maintenance_interval: 5m
               borrow_ipv4: 12
               borrow_ipv6: 28
               geo: {tor_geoip: false, mmdb: GeoLite2-City.mmdb}
@@ -29,21 +30,23 @@ import NearcastServer
         #expect(latency.halfLifeMs == 90 * 60_000)
         #expect(latency.hysteresisRelative == 0.2 && latency.hysteresisAbsoluteMs == 5)
         #expect(latency.rebuildIntervalMs == 30_000 && latency.retentionMs == 2 * 86_400_000)
+        #expect(latency.maintenanceIntervalMs == 5 * 60_000)
         #expect(latency.borrowIPv4 == 12 && latency.borrowIPv6 == 28)
-        #expect(latency.torGeoIP == false && latency.mmdb?.value == "GeoLite2-City.mmdb" && latency.mmdb?.line == 10)
+        #expect(latency.torGeoIP == false && latency.mmdb?.value == "GeoLite2-City.mmdb" && latency.mmdb?.line == 11)
         #expect(latency.probeTargets.map(\.address) == [IPAddress("192.0.2.10")!, IPAddress("2001:db8::1")!])
         #expect(latency.probeTargets.map(\.port) == [443, nil])
         #expect(latency.probeIntervalMs == 120_000)
         let rum = config.rum!
         #expect(rum.listen == "127.0.0.1:8080")
         #expect(rum.trustedProxies == [IPPrefix("10.0.0.0/8")!, IPPrefix("192.0.2.1/32")!])
-        #expect(rum.regions.map(\.value.region) == ["us-east-1"] && rum.regions[0].line == 16)
+        #expect(rum.regions.map(\.value.region) == ["us-east-1"] && rum.regions[0].line == 17)
     }
 
     @Test func anEmptySectionTurnsLearningOnWithDefaults() {
         let (config, errors) = NearcastConfig.parse("latency:\n", file: "n.yaml")
         #expect(errors == [])
         #expect(config.latency?.halfLifeMs == 6 * 3_600_000 && config.latency?.bucketIPv4 == 24)
+        #expect(config.latency?.maintenanceIntervalMs == 600_000)
         #expect(NearcastConfig.parse("listen: 127.0.0.1:53\n", file: "n.yaml").config.latency == nil)
     }
 

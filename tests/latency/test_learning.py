@@ -4,6 +4,7 @@ that follow them; partial acceptance; restarts that keep what was accepted."""
 
 from __future__ import annotations
 
+import struct
 import time
 
 import pytest
@@ -137,6 +138,28 @@ def test_a_damaged_measurement_log_costs_only_the_damaged_records(tmp_path):
         second.stop_checked()
     log = second.stderr()
     assert "damaged raw measurements skipped" in log and "record 0 is corrupt; skipped" in log and segment.name in log
+
+
+def test_maintenance_checkpoints_and_deletes_expired_measurements(tmp_path):
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1h\n  geo: {tor_geoip: false}\n"
+                                              "  retention: 1h\n  maintenance_interval: 1s")
+    try:
+        measurements = server.data_dir / "measurements"
+        # A segment three days old, as the node writes them (docs/latency-learning.md): its header, one record.
+        hour_ms = (int(time.time()) // 3600 - 72) * 3_600_000
+        expired = measurements / (time.strftime("%Y%m%dT%H", time.gmtime(hour_ms / 1000)) + ".ncm")
+        record = struct.pack("<q16sBBHf", hour_ms, bytes([203, 0, 113, 0]) + bytes(12), 24, 4 | 2 << 4, 0, 30.0)
+        expired.write_bytes(b"NCML" + struct.pack("<HHq", 1, 32, hour_ms) + record)
+        status, _ = server.ingest(csv_rows([(30, "198.51.100.5", "us-east-1", 8)]))
+        assert status == 200
+        deadline = time.time() + 15
+        while time.time() < deadline and (expired.exists() or not (measurements / "checkpoint.ncc").exists()):
+            time.sleep(0.2)
+        assert not expired.exists(), "the expired segment was not deleted"
+        assert (measurements / "checkpoint.ncc").exists(), "no checkpoint was written while running"
+        assert [p.name for p in measurements.glob("*.ncm")], "the current segment went too"
+    finally:
+        server.stop_checked()
 
 
 def test_the_map_rebuilds_on_its_own(tmp_path):
