@@ -114,9 +114,8 @@ extension AnswerRun {
     /// Whether member `index`'s health check (if any) passes; with every
     /// check healthy, the member is not even read.
     private func isHealthy(_ index: Int, of group: IndexedGroup) -> Bool {
-        let health = snapshot.health
-        guard !health.unhealthy.isEmpty, let check = group.group.members[index].healthCheck else { return true }
-        return health.isHealthy(check)
+        guard !snapshot.health.allHealthy, let check = group.group.members[index].healthCheck else { return true }
+        return snapshot.health.isHealthy(check)
     }
 
     /// Up to eight healthy sets of a multivalue group, in random order, as

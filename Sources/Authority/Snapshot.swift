@@ -60,5 +60,7 @@ public final class Snapshot: Sendable {
 public struct HealthView: Sendable, Equatable {
     public let unhealthy: Set<String>
     public init(unhealthy: Set<String> = []) { self.unhealthy = unhealthy }
-    public func isHealthy(_ check: String) -> Bool { unhealthy.isEmpty || !unhealthy.contains(check) }
+    /// No check is unhealthy: the query path then need not read members' checks at all.
+    public var allHealthy: Bool { unhealthy.isEmpty }
+    public func isHealthy(_ check: String) -> Bool { allHealthy || !unhealthy.contains(check) }
 }

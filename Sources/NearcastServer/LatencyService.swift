@@ -220,7 +220,6 @@ final class LatencyService: Sendable {
         state.withLockedValue { $0.knowledge?.predict(address, aggregates: $0.aggregates, now: Self.nowMs()) }
     }
 
-
     /// Stops the timers and saves a checkpoint.
     func stop() {
         for timer in timers.withLockedValue({ $0.list }) { timer.cancel() }
