@@ -99,7 +99,7 @@ extension Snapshot {
         if type == .ds, zone.origin == name, !name.isRoot, let parent = zoneIndex(for: name.parent) {
             zone = parent
         }
-        var run = AnswerRun(snapshot: self, zone: zone, client: client, sink: sink, generator: generator)
+        var run = AnswerRun(snapshot: self, zone: consume zone, client: client, sink: sink, generator: generator)
         run.answer(name, type: type)
         sink = run.sink
         generator = run.generator

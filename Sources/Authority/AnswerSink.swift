@@ -14,7 +14,8 @@ enum SkipReason { case aliasTargetHasNoData, aliasTargetUnhealthy, healthCheckUn
 /// alias target's group), so steps read outermost first.
 protocol AnswerSink {
     mutating func add(_ section: AnswerSection, owner: NameView, _ pick: PickedSets, in zone: ZoneIndex)
-    mutating func beginStep(owner: NameView, type: RRType, group: RoutedGroup) -> Int
+    /// A step choosing in routed group `group` (an index into `zone.groups`).
+    mutating func beginStep(owner: NameView, type: RRType, group: Int, in zone: ZoneIndex) -> Int
     mutating func noteHit(_ hit: MapHit, step: Int)
     mutating func noteSkipped(_ member: Int, reason: SkipReason, type: RRType, step: Int)
     mutating func noteChosen(_ member: Int, step: Int)
@@ -38,7 +39,8 @@ struct ResolutionBuilder: AnswerSink {
         }
     }
 
-    mutating func beginStep(owner: NameView, type: RRType, group: RoutedGroup) -> Int {
+    mutating func beginStep(owner: NameView, type: RRType, group index: Int, in zone: ZoneIndex) -> Int {
+        let group = zone.routedGroups[index]
         resolution.steps.append(RoutingStep(owner: owner.domainName, type: type, policy: group.policy))
         groups.append(group)
         return resolution.steps.count - 1

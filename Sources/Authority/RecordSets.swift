@@ -91,38 +91,14 @@ public struct RoutedRecordSet: Hashable, Sendable {
 /// The routed record sets of one name and type, all of one policy kind.
 ///
 /// Invariants: at least one member; set identifiers unique; latency
-/// regions unique, `memberForRegion[r]` is the index of region r's member
-/// or -1; at most one failover primary and one secondary.
+/// regions unique; at most one failover primary and one secondary.
 public struct RoutedGroup: Sendable {
     public let members: [RoutedRecordSet]
-    private let memberForRegion: [Int32]
 
-    public init(members: [RoutedRecordSet], regionCount: Int) {
-        self.members = members
-        var table = [Int32](repeating: -1, count: members.first?.region == nil ? 0 : regionCount)
-        for (index, member) in members.enumerated() {
-            if let region = member.region { table[Int(region)] = Int32(index) }
-        }
-        memberForRegion = table
-    }
+    public init(members: [RoutedRecordSet]) { self.members = members }
 
     /// The policy kind every member shares.
     public var policy: RoutingPolicy { members[0].policy }
-
-    /// The first latency member, in preference order, that `accept`s: the
-    /// regions of `ranking`, then of `fallback` (which holds every region),
-    /// then any member left. A member may be offered twice; nil when none accepts.
-    public func firstLatencyMember(ranking: ArraySlice<RegionID>, fallback: [RegionID], where accept: (Int) -> Bool) -> Int? {
-        for region in ranking {
-            let index = Int(memberForRegion[Int(region)])
-            if index >= 0, accept(index) { return index }
-        }
-        for region in fallback {
-            let index = Int(memberForRegion[Int(region)])
-            if index >= 0, accept(index) { return index }
-        }
-        return members.indices.first(where: accept)
-    }
 }
 
 /// What a name holds for one type: a plain RRset, an alias, or a routed group.

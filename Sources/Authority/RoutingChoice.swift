@@ -7,10 +7,9 @@ extension AnswerRun {
     /// 53's rule) and reports the branch unhealthy, so that an alias above
     /// that evaluates target health backs out of it.
     mutating func choose(in groupIndex: Int, owner: NameView, type: RRType, depth: Int) -> Pick? {
-        let indexed = zone.groups[groupIndex]
-        let group = indexed.group
-        let step = sink.beginStep(owner: owner, type: type, group: group)
-        if case .multivalue = group.policy { return chooseMultivalue(indexed, type: type, step: step) }
+        let group = zone.groups[groupIndex]
+        let step = sink.beginStep(owner: owner, type: type, group: groupIndex, in: zone)
+        if case .multivalue = group.policy { return chooseMultivalue(group, type: type, step: step) }
         var trial = Trial()
 
         switch group.policy {
@@ -19,26 +18,24 @@ extension AnswerRun {
             hit = found
             sink.noteHit(found, step: step)
             outcome.scope = max(outcome.scope, found.block.length)
-            _ = group.firstLatencyMember(ranking: snapshot.latencyMap.rankings[found.ranking], fallback: snapshot.fallbackRanking) {
-                accept($0, of: indexed, type: type, depth: depth, step: step, trial: &trial)
-            }
+            offerLatencyMembers(of: group, ranking: found.ranking, type: type, depth: depth, step: step, trial: &trial)
         case .weighted:
             // By weight among the sets with a weight; sets of weight 0 only when none of those is healthy.
             for pass in 0..<2 where trial.answer == nil {
                 let zeroWeight = pass == 1
                 while trial.answer == nil {
                     var total: UInt64 = 0
-                    for (index, member) in group.members.enumerated()
-                    where (member.weight == 0) == zeroWeight && !trial.rejected.contains(index) {
-                        total += UInt64(max(1, member.weight))
+                    for index in 0..<group.memberCount
+                    where (zone.member(index, of: group).weight == 0) == zeroWeight && !trial.rejected.contains(index) {
+                        total += UInt64(max(1, zone.member(index, of: group).weight))
                     }
                     guard total > 0 else { break }
                     var draw = UInt64.random(in: 0..<total, using: &generator)
-                    for (index, member) in group.members.enumerated()
-                    where (member.weight == 0) == zeroWeight && !trial.rejected.contains(index) {
-                        let weight = UInt64(max(1, member.weight))
+                    for index in 0..<group.memberCount
+                    where (zone.member(index, of: group).weight == 0) == zeroWeight && !trial.rejected.contains(index) {
+                        let weight = UInt64(max(1, zone.member(index, of: group).weight))
                         if draw < weight {
-                            _ = accept(index, of: indexed, type: type, depth: depth, step: step, trial: &trial)
+                            _ = accept(index, of: group, type: type, depth: depth, step: step, trial: &trial)
                             break
                         }
                         draw -= weight
@@ -48,8 +45,8 @@ extension AnswerRun {
         case .failover:
             for pass in 0..<2 where trial.answer == nil {
                 let primary = pass == 0
-                for (index, member) in group.members.enumerated() where member.isPrimary == primary {
-                    if accept(index, of: indexed, type: type, depth: depth, step: step, trial: &trial) { break }
+                for index in 0..<group.memberCount where zone.member(index, of: group).isPrimary == primary {
+                    if accept(index, of: group, type: type, depth: depth, step: step, trial: &trial) { break }
                 }
             }
         case .multivalue:
@@ -63,6 +60,26 @@ extension AnswerRun {
         sink.noteAllUnhealthy(step: step)
         sink.noteChosen(fallback.index, step: step)
         return fallback.pick
+    }
+
+    /// Offers a latency group's members in preference order until one is
+    /// accepted: the regions of the client's ranking, then of the fallback
+    /// (which holds every region), then any member left. A member may be
+    /// offered twice. (Reads the rankings by position, in plain loops: a
+    /// slice or a closure over `self` would retain the snapshot's tables.)
+    private mutating func offerLatencyMembers(of group: IndexedGroup, ranking: Int, type: RRType, depth: Int, step: Int,
+                                              trial: inout Trial) {
+        var position = 0
+        while let region = snapshot.latencyMap.rankings.region(position, of: ranking) {
+            if let member = zone.latencyMember(of: group, for: region),
+               accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) { return }
+            position += 1
+        }
+        for position in 0..<snapshot.fallbackRanking.count {
+            if let member = zone.latencyMember(of: group, for: snapshot.fallbackRanking[position]),
+               accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) { return }
+        }
+        for member in 0..<group.memberCount where accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) { return }
     }
 
     /// The members tried so far while choosing in one group.
@@ -94,7 +111,7 @@ extension AnswerRun {
     /// when it is an alias evaluating target health whose target is.
     private mutating func memberPick(_ index: Int, of group: IndexedGroup, type: RRType, depth: Int, step: Int) -> Pick? {
         var pick: Pick
-        switch zone.members[group.members + index] {
+        switch zone.member(index, of: group).content {
         case .records(let set): pick = Pick(sets: PickedSets(set: set), healthy: true)
         case .alias(let target, let evaluateTargetHealth):
             guard let found = follow(target, evaluateTargetHealth: evaluateTargetHealth, type: type, depth: depth) else {
@@ -114,15 +131,16 @@ extension AnswerRun {
     /// Whether member `index`'s health check (if any) passes; with every
     /// check healthy, the member is not even read.
     private func isHealthy(_ index: Int, of group: IndexedGroup) -> Bool {
-        guard !snapshot.health.allHealthy, let check = group.group.members[index].healthCheck else { return true }
-        return snapshot.health.isHealthy(check)
+        guard !snapshot.health.allHealthy else { return true }
+        let check = zone.member(index, of: group).healthCheck
+        return check < 0 || snapshot.health.isHealthy(zone.healthChecks[Int(check)])
     }
 
     /// Up to eight healthy sets of a multivalue group, in random order, as
     /// one answer; up to eight of all when none is healthy (Route 53's rule).
     /// Multivalue sets hold records, never aliases (`Zone.build` checks).
     private mutating func chooseMultivalue(_ indexed: IndexedGroup, type: RRType, step: Int) -> Pick? {
-        let memberCount = indexed.group.members.count
+        let memberCount = indexed.memberCount
         var healthy = 0
         for index in 0..<memberCount {
             if isHealthy(index, of: indexed) {
@@ -153,7 +171,7 @@ extension AnswerRun {
         var sets = PickedSets()
         for position in 0..<taken {
             let index = Int(chosen[position])
-            guard case .records(let set) = zone.members[indexed.members + index] else { continue }
+            guard case .records(let set) = zone.member(index, of: indexed).content else { continue }
             sink.noteChosen(index, step: step)
             sets.append(set)
         }

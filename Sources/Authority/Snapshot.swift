@@ -59,8 +59,9 @@ public final class Snapshot: Sendable {
 /// deleted) is healthy, so a record set never fails on a missing check.
 public struct HealthView: Sendable, Equatable {
     public let unhealthy: Set<String>
-    public init(unhealthy: Set<String> = []) { self.unhealthy = unhealthy }
-    /// No check is unhealthy: the query path then need not read members' checks at all.
-    public var allHealthy: Bool { unhealthy.isEmpty }
+    /// No check is unhealthy: the query path then need not read members'
+    /// checks at all. Stored, so that testing it does not touch the set.
+    public let allHealthy: Bool
+    public init(unhealthy: Set<String> = []) { self.unhealthy = unhealthy; allHealthy = unhealthy.isEmpty }
     public func isHealthy(_ check: String) -> Bool { allHealthy || !unhealthy.contains(check) }
 }

@@ -55,11 +55,7 @@ extension Snapshot {
         case .tcp: Int(UInt16.max)
         }
         var sink = WireSink(writer: ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)])))
-        sink.writer.u16(query.id)
-        sink.writer.u16(0)   // flags, patched below
-        sink.writer.u16(1); sink.writer.u16(0); sink.writer.u16(0); sink.writer.u16(0)
-        sink.writer.append(query.question)
-        sink.writer.noteName(query.name, writtenAt: 12)
+        sink.writer.begin(answering: query)
         let questionEnd = sink.writer.count
 
         let ecs = query.edns?.clientSubnet
@@ -77,12 +73,12 @@ extension Snapshot {
         var writer = sink.writer
         var counts = sink.counts
         let scope = ecs.map { $0.sourcePrefix == 0 ? 0 : UInt8(min(outcome.scope, $0.maxPrefix)) } ?? 0
-        if let edns = query.edns { writer.opt(edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
+        if let edns = query.edns { writer.opt(answering: edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
         if writer.isFull {
             writer.truncate(to: questionEnd)
             header.truncated = true
             counts = SIMD3()
-            if let edns = query.edns { writer.opt(edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
+            if let edns = query.edns { writer.opt(answering: edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
             guard !writer.isFull else { return nil }
         }
         writer.patch16(at: 2, header.flags)
@@ -108,29 +104,11 @@ struct WireSink: AnswerSink {
         }
     }
 
-    func beginStep(owner: NameView, type: RRType, group: RoutedGroup) -> Int { 0 }
+    func beginStep(owner: NameView, type: RRType, group: Int, in zone: ZoneIndex) -> Int { 0 }
     func noteHit(_ hit: MapHit, step: Int) {}
     func noteSkipped(_ member: Int, reason: SkipReason, type: RRType, step: Int) {}
     func noteChosen(_ member: Int, step: Int) {}
     func noteAllUnhealthy(step: Int) {}
-}
-
-extension ResponseWriter {
-    /// The response's OPT record as `EDNS.encode` writes it: Nearcast's
-    /// payload size, the request's DO bit, and the request's ECS option
-    /// echoed with `scope`.
-    mutating func opt(_ request: QueryEDNS, payloadSize: Int, rcode: RCode, scope: UInt8) {
-        u8(0)
-        u16(RRType.opt.rawValue)
-        u16(UInt16(payloadSize))
-        u8(UInt8(truncatingIfNeeded: rcode.rawValue >> 4)); u8(0); u16(request.dnssecOK ? 0x8000 : 0)
-        guard let ecs = request.clientSubnet else { u16(0); return }
-        let length = UInt16(ecs.address.count + 4)
-        u16(length + 4)
-        u16(EDNS.clientSubnetCode); u16(length)
-        u16(ecs.family); u8(ecs.sourcePrefix); u8(scope)
-        append(ecs.address)
-    }
 }
 
 extension QueryClientSubnet {

@@ -164,7 +164,7 @@ extension Zone {
                 node.entries.append((type, .alias(target: alias.target, evaluateTargetHealth: alias.evaluateTargetHealth)))
             }
             for (type, declarations) in routedByKey[name] ?? [:] {
-                node.entries.append((type, .routed(RoutedGroup(members: declarations.map(\.set), regionCount: catalog.regions.count))))
+                node.entries.append((type, .routed(RoutedGroup(members: declarations.map(\.set)))))
             }
             node.entries.sort { $0.type < $1.type }
             nodes[name] = node

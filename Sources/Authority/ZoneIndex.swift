@@ -1,4 +1,5 @@
 import DNSWire
+import LatencyModel
 
 /// A zone compiled for the query path: names in a `NameTable`, record data
 /// pre-encoded as `RDataTemplate`s, every reference an index, so that
@@ -16,6 +17,12 @@ final class ZoneIndex: Sendable {
     let rdata: ByteStore
     let groups: [IndexedGroup]
     let members: [IndexedMember]
+    /// Latency groups' members by region (`IndexedGroup.regionMembers`).
+    let regionMembers: [Int32]
+    /// Health check ids, by `IndexedMember.healthCheck`.
+    let healthChecks: [String]
+    /// The routed groups as declared, by group index: what explanations report.
+    let routedGroups: [RoutedGroup]
     /// The SOA for negative answers (`Zone.negativeSOA`).
     let negativeSOA: Int
     let hasCuts: Bool
@@ -49,6 +56,9 @@ final class ZoneIndex: Sendable {
         rdata = ByteStore(builder.bytes)
         groups = builder.groups
         members = builder.members
+        regionMembers = builder.regionMembers
+        healthChecks = builder.healthChecks
+        routedGroups = builder.routedGroups
         hasCuts = !cuts.isEmpty
     }
 
@@ -56,6 +66,8 @@ final class ZoneIndex: Sendable {
     private struct Builder {
         var entries: [IndexedEntry] = [], sets: [IndexedSet] = [], records: [RDataTemplate] = []
         var bytes: [UInt8] = [], groups: [IndexedGroup] = [], members: [IndexedMember] = []
+        var regionMembers: [Int32] = [], healthChecks: [String] = [], routedGroups: [RoutedGroup] = []
+        private var healthCheckNumber: [String: Int32] = [:]
 
         mutating func add(_ rrset: RRSet) -> Int32 {
             let first = records.count
@@ -67,14 +79,30 @@ final class ZoneIndex: Sendable {
         mutating func add(_ group: RoutedGroup, nodeNumber: [DomainName: Int32]) -> Int32 {
             let first = members.count
             for member in group.members {
-                switch member.content {
-                case .records(let rrset): members.append(.records(set: add(rrset)))
-                case .alias(let target, let evaluate):
-                    members.append(.alias(target: nodeNumber[target] ?? -1, evaluateTargetHealth: evaluate))
+                let healthCheck = member.healthCheck.map { number(ofHealthCheck: $0) } ?? -1
+                let content: IndexedMember.Content = switch member.content {
+                case .records(let rrset): .records(set: add(rrset))
+                case .alias(let target, let evaluate): .alias(target: nodeNumber[target] ?? -1, evaluateTargetHealth: evaluate)
                 }
+                members.append(IndexedMember(content: content, weight: member.weight, isPrimary: member.isPrimary,
+                                             healthCheck: healthCheck))
             }
-            groups.append(IndexedGroup(group: group, members: first))
+            let table = regionMembers.count
+            if let highest = group.members.compactMap(\.region).max() { regionMembers += repeatElement(-1, count: Int(highest) + 1) }
+            for (index, member) in group.members.enumerated() {
+                if let region = member.region { regionMembers[table + Int(region)] = Int32(index) }
+            }
+            groups.append(IndexedGroup(policy: IndexedGroup.Policy(group.policy), members: first, memberCount: group.members.count,
+                                       regionMembers: table..<regionMembers.count))
+            routedGroups.append(group)
             return Int32(groups.count - 1)
+        }
+
+        private mutating func number(ofHealthCheck id: String) -> Int32 {
+            if let known = healthCheckNumber[id] { return known }
+            healthChecks.append(id)
+            healthCheckNumber[id] = Int32(healthChecks.count - 1)
+            return Int32(healthChecks.count - 1)
         }
     }
 
@@ -132,6 +160,16 @@ final class ZoneIndex: Sendable {
         }
     }
 
+    /// Member `index` of `group`.
+    func member(_ index: Int, of group: IndexedGroup) -> IndexedMember { members[group.members + index] }
+
+    /// The member of latency group `group` for `region`, if it has one.
+    func latencyMember(of group: IndexedGroup, for region: RegionID) -> Int? {
+        let slot = group.regionMembers.lowerBound + Int(region)
+        guard slot < group.regionMembers.upperBound, regionMembers[slot] >= 0 else { return nil }
+        return Int(regionMembers[slot])
+    }
+
     /// The RData of record `record` of set `set`.
     func data(ofRecord record: Int, inSet set: Int) -> RData {
         sets[set].rrset.rdata[record - sets[set].records.lowerBound]
@@ -179,16 +217,35 @@ struct IndexedSet: Sendable {
     var records: Range<Int>
 }
 
-/// A routed group; member `i` is `ZoneIndex.members[members + i]`.
+/// A routed group as the query path reads it: plain values, so reading one
+/// retains nothing. Member `i` is `ZoneIndex.members[members + i]`; in a
+/// latency group, region `r`'s member is `ZoneIndex.regionMembers[regionMembers.lowerBound + r]`
+/// when that is inside `regionMembers` and not -1.
 struct IndexedGroup: Sendable {
-    var group: RoutedGroup
+    enum Policy: Sendable {
+        case latency, weighted, failover, multivalue
+        init(_ policy: RoutingPolicy) {
+            self = switch policy { case .latency: .latency; case .weighted: .weighted; case .failover: .failover; case .multivalue: .multivalue }
+        }
+    }
+    var policy: Policy
     var members: Int
+    var memberCount: Int
+    var regionMembers: Range<Int>
 }
 
-/// A routed member's content, by index.
-enum IndexedMember: Sendable {
-    case records(set: Int32)
-    case alias(target: Int32, evaluateTargetHealth: Bool)
+/// A routed member, by index: its content, its weight (weighted groups),
+/// whether it is the failover primary, and its health check
+/// (`ZoneIndex.healthChecks[healthCheck]`; -1: none, always healthy).
+struct IndexedMember: Sendable {
+    enum Content: Sendable {
+        case records(set: Int32)
+        case alias(target: Int32, evaluateTargetHealth: Bool)
+    }
+    var content: Content
+    var weight: UInt32
+    var isPrimary: Bool
+    var healthCheck: Int32
 }
 
 /// The record sets an answer gives: one set, or up to eight sets of a

@@ -134,3 +134,31 @@ public struct ResponseWriter {
         }
     }
 }
+
+extension ResponseWriter {
+    /// Starts the response to `query`: its header with the query's ID, flags
+    /// and counts 0 (for `patch16`), QDCOUNT 1, and its question, whose name
+    /// suffixes become compression targets.
+    public mutating func begin(answering query: Query) {
+        u16(query.id)
+        u16(0); u16(1); u16(0); u16(0); u16(0)
+        append(query.question)
+        noteName(query.name, writtenAt: 12)
+    }
+
+    /// The response's OPT record as `EDNS.encode` writes it: `payloadSize`,
+    /// the extended bits of `rcode`, the request's DO bit, and the request's
+    /// ECS option echoed with `scope` (RFC 6891 §6.1.3, RFC 7871 §7.2.1).
+    public mutating func opt(answering request: QueryEDNS, payloadSize: Int, rcode: RCode, scope: UInt8) {
+        u8(0)
+        u16(RRType.opt.rawValue)
+        u16(UInt16(payloadSize))
+        u8(UInt8(truncatingIfNeeded: rcode.rawValue >> 4)); u8(0); u16(request.dnssecOK ? 0x8000 : 0)
+        guard let ecs = request.clientSubnet else { u16(0); return }
+        let length = UInt16(ecs.address.count + 4)
+        u16(length + 4)
+        u16(EDNS.clientSubnetCode); u16(length)
+        u16(ecs.family); u8(ecs.sourcePrefix); u8(scope)
+        append(ecs.address)
+    }
+}

@@ -16,6 +16,13 @@ public struct RankingTable: RandomAccessCollection, Sendable {
         regions[Int(offsets[index])..<Int(offsets[index + 1])]
     }
 
+    /// Region `position` (0: the best) of ranking `index`; nil past its
+    /// last. Unlike the subscript's slice, reading it retains nothing.
+    public func region(_ position: Int, of index: Int) -> RegionID? {
+        let at = Int(offsets[index]) + position
+        return at < Int(offsets[index + 1]) ? regions[at] : nil
+    }
+
     /// Interns rankings: equal orders get one index; index 0 is the default.
     struct Builder {
         private var regions: [RegionID] = []
