@@ -86,12 +86,12 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
         ranker = Ranker()
         print(String(format: "rebuild %d: rank %.2f s + map %.2f s = %.2f s", rebuild, rankTime, mapTime, rankTime + mapTime))
         let residentWithMap = ProcessMemory.residentBytes()
-        let blocks = map.blockCount, rankings = map.rankings.count
+        let ranges = map.rangeCount, rankings = map.rankings.count
         map = LatencyMap(rankedPrefixes: [], defaultRanking: [])
         let freed = residentWithMap - ProcessMemory.residentBytes()
-        // A block: start, length, ranking index; a ranking: its regions and one offset (RankingTable).
-        let computed = blocks * 9 + (rankings - 1) * (2 * regionCount + 4)
-        print("  map: \(blocks) blocks, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
+        // A range: start and ranking index; a ranking: its regions and one offset (RankingTable).
+        let computed = ranges * 8 + (rankings - 1) * (2 * regionCount + 4)
+        print("  map: \(ranges) ranges, \(rankings) rankings; bytes per bucket: from its structures \(computed / bucketCount), "
               + "resident growth over the rebuild \((residentWithMap - residentBeforeRebuild) / bucketCount), freed with the map \(freed / bucketCount)")
     }
 
@@ -108,10 +108,10 @@ func benchmark(buckets bucketCount: Int, regions regionCount: Int, geo: Bool, sc
         }
         let map = result!.map
         let residentWithMap = ProcessMemory.residentBytes()
-        let computed = map.blockCount * 9 + (map.rankings.count - 1) * (2 * regionCount + 4)
+        let computed = map.rangeCount * 8 + (map.rankings.count - 1) * (2 * regionCount + 4)
         result = nil
         print(String(format: "node build %d (LatencyMapBuilder, %@): %.2f s; ", rebuild, geoModel.tor == nil ? "no prior" : "tor-geoip prior", time)
-              + "\(map.blockCount) blocks, \(map.rankings.count) rankings; bytes per bucket: map structures \(computed / bucketCount), "
+              + "\(map.rangeCount) ranges, \(map.rankings.count) rankings; bytes per bucket: map structures \(computed / bucketCount), "
               + "freed with map and knowledge \((residentWithMap - ProcessMemory.residentBytes()) / bucketCount), "
               + "resident growth over the build \((residentWithMap - residentBeforeBuild) / bucketCount)")
     }

@@ -24,17 +24,17 @@ public struct MapHit: Hashable, Sendable {
 }
 
 /// The compiled latency map: every address of both families belongs to
-/// exactly one CIDR block, and each block names a ranking of regions.
+/// exactly one range, and each range names a ranking of regions.
 ///
-/// Invariants: `rankings[0]` is the default ranking; blocks of a family are
-/// sorted, disjoint and cover the whole address space; two adjacent ranges
-/// with the same ranking were merged before being cut into blocks, so each
-/// block is as wide as the ranking allows. Immutable once built.
+/// Invariants: `rankings[0]` is the default ranking; the ranges of a family
+/// are sorted, disjoint and cover the whole address space; adjacent ranges
+/// with the same ranking are merged, so the block a lookup answers is as
+/// wide as the ranking allows. Immutable once built.
 public struct LatencyMap: Sendable {
     /// Distinct region orders; index 0 is the default order.
     public let rankings: RankingTable
-    private let v4: BlockTable<UInt32>
-    private let v6: BlockTable<UInt128>
+    private let v4: RangeTable<UInt32>
+    private let v6: RangeTable<UInt128>
     /// The measurements per prefix, best first, for explanations.
     private let measured: [IPPrefix: [RegionRTT]]
 
@@ -65,7 +65,7 @@ public struct LatencyMap: Sendable {
         self.init(ranked: rankedPrefixes, underlay: underlay, defaultRanking: defaultRanking, measured: [:])
     }
 
-    /// Interns the rankings (index 0: the default) and builds each family's blocks.
+    /// Interns the rankings (index 0: the default) and builds each family's ranges.
     private init(ranked: [(prefix: IPPrefix, ranking: [RegionID])], underlay: Underlay, defaultRanking: [RegionID],
                  measured: [IPPrefix: [RegionRTT]]) {
         var rankings = RankingTable.Builder(defaultRanking: defaultRanking)
@@ -81,8 +81,8 @@ public struct LatencyMap: Sendable {
         }
         self.rankings = rankings.table
         self.measured = measured
-        self.v4 = BlockTable(prefixes: v4, underlay: underlay.v4.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
-        self.v6 = BlockTable(prefixes: v6, underlay: underlay.v6.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
+        self.v4 = RangeTable(prefixes: v4, underlay: underlay.v4.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
+        self.v6 = RangeTable(prefixes: v6, underlay: underlay.v6.map { ($0.first, $0.last, underlayIndex[$0.ranking]) })
     }
 
     /// Rankings for address ranges that no prefix covers, e.g. by country.
@@ -119,8 +119,8 @@ public struct LatencyMap: Sendable {
         return nil
     }
 
-    /// Number of CIDR blocks in the compiled form (both families).
-    public var blockCount: Int { v4.count + v6.count }
+    /// Number of ranges of one ranking in the compiled form (both families).
+    public var rangeCount: Int { v4.count + v6.count }
 }
 
 extension Array {
@@ -128,30 +128,37 @@ extension Array {
     var exactCapacityCopy: [Element] { withUnsafeBufferPointer { Array($0) } }
 }
 
-/// A sorted partition of one address family into CIDR blocks, stored as
-/// (start, ranking) pairs: a block ends where the next one starts, so its
-/// length follows from the two starts, and the search's last probe brings
-/// the ranking into cache with it.
+/// A sorted partition of one address family into ranges of one ranking,
+/// stored as (start, ranking) pairs: a range ends where the next one starts,
+/// and the search's last probe brings the ranking into cache with it. A
+/// lookup answers the widest aligned CIDR block around the address inside
+/// its range — the block of the range's fewest-blocks CIDR cover that holds
+/// the address, computed from the two starts rather than stored (storing
+/// the cover took ten times the entries for scattered /24s).
 ///
-/// Invariant: when `directory` is not empty, it has 2^k entries for
+/// Invariant: the first range starts at 0; neighbouring ranges have
+/// different rankings. When `directory` is not empty, it has 2^k entries for
 /// `directoryShift` = bitWidth − k, and `directory[i]` is the index of the
-/// block holding the address whose top k bits are `i` (and the rest zero),
-/// so a lookup searches only the blocks of its address's top bits.
-struct BlockTable<Address: BlockAddress>: Sendable {
-    private struct Block {
+/// range holding the address whose top k bits are `i` (and the rest zero),
+/// so a lookup searches only the ranges of its address's top bits.
+struct RangeTable<Address: BlockAddress>: Sendable {
+    /// A range: where it starts, and its ranking.
+    private struct RangeStart {
         var packedStart: Address.Packed
         var ranking: UInt32
         var start: Address { Address(packed: packedStart) }
     }
-    private var blocks: [Block] = []
+    private var ranges: [RangeStart] = []
     private var directory: [UInt32] = []
 
     private var directoryShift = 0
-    /// Tables with fewer blocks than this have no directory: their binary
-    /// search stays in cache anyway.
-    static var directoryThreshold: Int { 4096 }
+    /// Tables with fewer ranges than this have no directory: their binary
+    /// search takes a few steps anyway. (From a few hundred ranges on, the
+    /// directory — 4 bytes per range at most — saves most of the steps,
+    /// each a dependent load.)
+    static var directoryThreshold: Int { 64 }
 
-    var count: Int { blocks.count }
+    var count: Int { ranges.count }
 
     /// Builds the partition from nested-or-disjoint prefixes (no duplicates);
     /// space no prefix covers gets the ranking of the `underlay` range holding
@@ -202,40 +209,26 @@ struct BlockTable<Address: BlockAddress>: Sendable {
         }
         while let top = open.popLast() { close(through: top.last, top.ranking) }
         close(through: .max, -1)
-        for range in ranges { appendBlocks(range.first, range.last, range.ranking) }
-        blocks = blocks.exactCapacityCopy
-        if blocks.count >= Self.directoryThreshold {
-            // One or two blocks per slice, so a search reads a cache line or two; 2^20 entries (4 MB) at most.
-            let bits = min(20, Address.bitWidth, Int.bitWidth - blocks.count.leadingZeroBitCount - 1)
+        self.ranges = ranges.map { RangeStart(packedStart: $0.first.packed, ranking: UInt32($0.ranking)) }
+        if ranges.count >= Self.directoryThreshold {
+            // One or two ranges per slice, so a search reads a cache line or two; 2^20 entries (4 MB) at most.
+            let bits = min(20, Address.bitWidth, Int.bitWidth - ranges.count.leadingZeroBitCount - 1)
             directoryShift = Address.bitWidth - bits
             directory = makeDirectory(bits: bits)
         }
     }
 
-    /// The index of the block holding the first address of every top-bits slice (one pass over the sorted starts).
+    /// The index of the range holding the first address of every top-bits slice (one pass over the sorted starts).
     private func makeDirectory(bits: Int) -> [UInt32] {
         let shift = Address.bitWidth - bits
         var directory = [UInt32](repeating: 0, count: 1 << bits)
-        var block = 0
+        var range = 0
         for slice in directory.indices {
             let first = Address(slice) << shift
-            while block + 1 < blocks.count && blocks[block + 1].start <= first { block += 1 }
-            directory[slice] = UInt32(block)
+            while range + 1 < ranges.count && ranges[range + 1].start <= first { range += 1 }
+            directory[slice] = UInt32(range)
         }
         return directory
-    }
-
-    /// Cuts [first, last] into the fewest aligned CIDR blocks.
-    private mutating func appendBlocks(_ first: Address, _ last: Address, _ ranking: Int) {
-        var start = first
-        while true {
-            var size = start == 0 ? Address.bitWidth : start.trailingZeroBitCount
-            while size > 0 && start | Self.hostMask(Address.bitWidth - size) > last { size -= 1 }
-            blocks.append(Block(packedStart: start.packed, ranking: UInt32(ranking)))
-            let end = start | Self.hostMask(Address.bitWidth - size)
-            if end >= last { return }
-            start = end + 1
-        }
     }
 
     /// The bits below a prefix of `length`.
@@ -243,10 +236,11 @@ struct BlockTable<Address: BlockAddress>: Sendable {
         length >= Address.bitWidth ? 0 : Address.max >> length
     }
 
-    /// The block containing `address`: binary search for the last start ≤
-    /// address, among the blocks of its top bits when there is a directory.
+    /// The widest aligned block holding `address` inside its range, and the
+    /// range's ranking: binary search for the last start ≤ address, among
+    /// the ranges of its top bits when there is a directory.
     func lookup(_ address: Address) -> (start: Address, length: Int, ranking: Int) {
-        var low = 0, high = blocks.count - 1
+        var low = 0, high = ranges.count - 1
         if !directory.isEmpty {
             let slice = Int(truncatingIfNeeded: address >> directoryShift)
             low = Int(directory[slice])
@@ -254,17 +248,21 @@ struct BlockTable<Address: BlockAddress>: Sendable {
         }
         while low < high {
             let mid = (low + high + 1) / 2
-            if blocks[mid].start <= address { low = mid } else { high = mid - 1 }
+            if ranges[mid].start <= address { low = mid } else { high = mid - 1 }
         }
-        let block = blocks[low]
-        // The next start, or 0 after the last block: the size wraps to 0 for the whole space (length 0).
-        let size = (low + 1 < blocks.count ? blocks[low + 1].start : 0) &- block.start
-        return (block.start, Address.bitWidth - size.trailingZeroBitCount, Int(block.ranking))
+        let range = ranges[low]
+        // The block may reach neither the address before the range nor the
+        // next range's start: it must be longer than the bits the address
+        // shares with either (both differ from it, so the length stays ≤ bitWidth).
+        var length = 0
+        if range.start > 0 { length = ((range.start - 1) ^ address).leadingZeroBitCount + 1 }
+        if low + 1 < ranges.count { length = max(length, (ranges[low + 1].start ^ address).leadingZeroBitCount + 1) }
+        return (address & ~Self.hostMask(length), length, Int(range.ranking))
     }
 }
 
-/// An address family's integer as a block table stores it: with 8-byte
-/// alignment, so that a block of an IPv6 table takes 24 bytes, not the 32
+/// An address family's integer as a range table stores it: with 8-byte
+/// alignment, so that a range of an IPv6 table takes 24 bytes, not the 32
 /// that `UInt128`'s 16-byte alignment would pad it to.
 protocol BlockAddress: FixedWidthInteger & UnsignedInteger & Sendable {
     associatedtype Packed: Sendable

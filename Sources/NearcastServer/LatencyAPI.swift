@@ -107,7 +107,7 @@ struct LatencyAPI: Sendable {
 
     private func rebuild() throws -> [String: Any] {
         let report = try learning().rebuild()
-        return ["buckets": report.buckets, "blocks": report.blocks, "rankings": report.rankings,
+        return ["buckets": report.buckets, "ranges": report.ranges, "rankings": report.rankings,
                 "ranked_networks": report.rankedNetworks, "underlay_ranges": report.underlayRanges,
                 "build_ms": report.buildMs, "version": report.snapshotVersion]
     }

@@ -41,7 +41,7 @@ final class LatencyService: Sendable {
     /// What a rebuild made.
     struct BuildReport: Sendable {
         var buckets: Int
-        var blocks: Int
+        var ranges: Int
         var rankings: Int
         var rankedNetworks: Int
         var underlayRanges: Int
@@ -180,7 +180,7 @@ final class LatencyService: Sendable {
         _ = consume aggregates  // released before the pending batches are added, so they do not copy the tables
         let (version, served) = data.updateLatencyMap(result.map)
         let report = BuildReport(
-            buckets: bucketCount, blocks: result.map.blockCount, rankings: result.map.rankings.count,
+            buckets: bucketCount, ranges: result.map.rangeCount, rankings: result.map.rankings.count,
             rankedNetworks: result.rankedNetworks, underlayRanges: result.underlayRanges,
             buildMs: Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000),
             snapshotVersion: version, builtAtMs: now, regions: regions)
@@ -193,7 +193,7 @@ final class LatencyService: Sendable {
             state.building = false
         }
         ProcessMemory.returnFreePages()  // the build's working tables
-        logger.debug("latency map rebuilt", metadata: ["buckets": "\(report.buckets)", "blocks": "\(report.blocks)", "ms": "\(report.buildMs)"])
+        logger.debug("latency map rebuilt", metadata: ["buckets": "\(report.buckets)", "ranges": "\(report.ranges)", "ms": "\(report.buildMs)"])
         return (report, served)
     }
 

@@ -25,7 +25,7 @@ import SeededRandom
             (prefix: network, ranking: group.sorted { ($0.rttMs, $0.region) < ($1.rttMs, $1.region) }.map(\.region))
         }
         let byRankings = LatencyMap(rankedPrefixes: ranked, defaultRanking: [9, 8])
-        #expect(byRankings.blockCount == byEntries.blockCount)
+        #expect(byRankings.rangeCount == byEntries.rangeCount)
         #expect(byRankings.rankings.count == byEntries.rankings.count)
         #expect(byRankings.rankings[0] == [9, 8])
         for _ in 0..<20_000 {

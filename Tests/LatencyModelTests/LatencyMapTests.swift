@@ -101,7 +101,7 @@ import SeededRandom
         let map = latencyMap([:])
         #expect(map.lookup(ip("1.2.3.4")) == MapHit(ranking: 0, block: prefix("0.0.0.0/0")))
         #expect(map.lookup(ip("2001:db8::1")) == MapHit(ranking: 0, block: prefix("::/0")))
-        #expect(map.blockCount == 2)
+        #expect(map.rangeCount == 2)
     }
 
     @Test func prefixesAtTheEdgesOfTheAddressSpace() {
@@ -171,8 +171,9 @@ import SeededRandom
     }
 
     /// Walks the blocks of a family from its first address: each block must
-    /// start where the last ended, contain its own last address, carry the
-    /// longest-match ranking, and not be mergeable with its neighbour.
+    /// start where the last ended, be the answer for every address in it,
+    /// carry the longest-match ranking, and not be mergeable with its
+    /// neighbour. Returns the number of ranges (runs of blocks of one ranking).
     func checkPartition(_ map: LatencyMap, measurements: [IPPrefix: [RegionID: Double]], defaultRanking: [RegionID],
                         first: IPAddress, samplesPerBlock: Int, using rng: inout SeededGenerator) -> Int {
         func expected(_ address: IPAddress) -> [RegionID] {
@@ -182,10 +183,11 @@ import SeededRandom
         }
         var cursor: IPAddress? = first
         var previous: MapHit? = nil
-        var count = 0
+        var count = 0, ranges = 0
         while let address = cursor {
             let hit = map.lookup(address)
             count += 1
+            if previous?.ranking != hit.ranking { ranges += 1 }
             #expect(hit.block.address == address, "block \(hit.block) does not start at \(address)")
             #expect(map.lookup(hit.block.last) == hit)
             if let before = address.predecessor { #expect(map.lookup(before).block != hit.block) }
@@ -203,7 +205,7 @@ import SeededRandom
                 default:
                     sample = address
                 }
-                #expect(Array(map.rankings[map.lookup(sample).ranking]) == order, "ranking of \(sample)")
+                #expect(map.lookup(sample) == hit, "block of \(sample)")
             }
             if let previous, previous.ranking == hit.ranking, previous.block.length == hit.block.length, hit.block.length > 0 {
                 let parent = IPPrefix(previous.block.address, length: hit.block.length - 1)
@@ -213,7 +215,7 @@ import SeededRandom
             cursor = hit.block.last.successor
             if count > 100_000 { Issue.record("too many blocks"); break }
         }
-        return count
+        return ranges
     }
 
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
@@ -232,9 +234,9 @@ import SeededRandom
         let defaultRanking: [RegionID] = [9]
         let entries = measurements.flatMap { p, rtts in rtts.map { LatencyEntry(prefix: p, region: $0.key, rttMs: $0.value) } }
         let map = LatencyMap(entries: entries, defaultRanking: defaultRanking)
-        let v4Blocks = checkPartition(map, measurements: measurements, defaultRanking: defaultRanking,
+        let v4Ranges = checkPartition(map, measurements: measurements, defaultRanking: defaultRanking,
                                       first: ip("0.0.0.0"), samplesPerBlock: 2, using: &rng)
-        #expect(v4Blocks + 1 == map.blockCount)
+        #expect(v4Ranges + 1 == map.rangeCount)
     }
 
     /// Maps large enough for the top-bits directory: every prefix's first and
@@ -258,7 +260,7 @@ import SeededRandom
         }
         let entries = rankingOf.flatMap { p, order in order.enumerated().map { LatencyEntry(prefix: p, region: $0.element, rttMs: Double($0.offset)) } }
         let map = LatencyMap(entries: entries, defaultRanking: [9])
-        #expect(map.blockCount > 2 * BlockTable<UInt32>.directoryThreshold)
+        #expect(map.rangeCount > 2 * RangeTable<UInt32>.directoryThreshold)
         func expected(_ address: IPAddress) -> [RegionID] { rankingOf[IPPrefix(address, length: length)] ?? [9] }
         func check(_ address: IPAddress) {
             let hit = map.lookup(address)
@@ -285,8 +287,8 @@ import SeededRandom
         }
         let entries = measurements.flatMap { p, rtts in rtts.map { LatencyEntry(prefix: p, region: $0.key, rttMs: $0.value) } }
         let map = LatencyMap(entries: entries, defaultRanking: [9])
-        let blocks = checkPartition(map, measurements: measurements, defaultRanking: [9], first: ip("::"), samplesPerBlock: 3, using: &rng)
-        #expect(blocks + 1 == map.blockCount)
+        let ranges = checkPartition(map, measurements: measurements, defaultRanking: [9], first: ip("::"), samplesPerBlock: 3, using: &rng)
+        #expect(ranges + 1 == map.rangeCount)
     }
 }
 
