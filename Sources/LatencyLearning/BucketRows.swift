@@ -9,6 +9,8 @@ public struct BucketRow: Sendable {
     public var count: Int { regions.count }
     public func region(_ i: Int) -> RegionID { regions[regions.startIndex + i] }
     public func rttMs(_ i: Int) -> Double { states[states.startIndex + i].rttMs }
+    /// The standard error of the `i`th estimate's ln(RTT), for the ranker (`RobustEstimate.standardError`).
+    public func standardError(_ i: Int) -> Float32 { states[states.startIndex + i].standardError }
     /// The RTT learned for `region`, or nil.
     public func rttMs(of region: RegionID) -> Double? {
         regions.firstIndex(of: region).map { states[$0].rttMs }
@@ -28,8 +30,12 @@ extension Aggregates {
 extension Ranker {
     /// The ranking of `network` over `regions` by `rtts` (aligned with
     /// `regions`; NaN: unknown), then the regions without an RTT in their order.
-    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32]) -> [RegionID] {
-        var ranking = rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN })
+    /// `standardErrors`, if given, is aligned too: each RTT's standard error
+    /// of ln(RTT), 0 for an estimate without sample support.
+    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32], standardErrors: [Float32]? = nil) -> [RegionID] {
+        var ranking = standardErrors.map { errors in
+            rank(PrefixKey(network), zip(zip(regions, rtts), errors).lazy.filter { !$0.0.1.isNaN }.map { ($0.0.0, $0.0.1, $0.1) })
+        } ?? rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN }.map { ($0.0, $0.1, 0) })
         for (region, rtt) in zip(regions, rtts) where rtt.isNaN { ranking.append(region) }
         return ranking
     }

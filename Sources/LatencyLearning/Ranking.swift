@@ -1,19 +1,55 @@
 import LatencyModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// When a network's best region may change: only to a region faster than the
 /// current best by at least `relative` of the current best's RTT and by at
 /// least `absoluteMs`, so that estimates wobbling around equality never flip
-/// the answer.
+/// the answer — and, when the candidate's estimate comes with a standard
+/// error, by at least `standardErrors` of it, so that an estimate resting on a
+/// few samples does not flip the answer on its noise.
+///
+/// With `e` the standard error of the candidate's ln(RTT) estimate, the
+/// candidate replaces the current best when
+///
+///     current − candidate ≥ max(relative·current, absoluteMs)   and
+///     ln(current / candidate) ≥ standardErrors · e
+///
+/// Only the candidate's error counts: a region takes over on the strength of
+/// its own evidence, while the current best's uncertainty does not shield it
+/// — when its estimate has just jumped to a worse level (the estimator's
+/// restart, on 1.5–2 samples), that jump is the news to follow. (Counting both
+/// errors, √(e₁² + e₂²), held such networks on the worse region:
+/// docs/latency-simulation.md.)
+///
+/// Invariants: with `e` = 0 (an estimate without sample support: borrowed,
+/// prior, configured) this is the fixed margin alone; the evidence term only
+/// ever adds to the fixed margin, so every replacement it allows the fixed
+/// margin allows too; and it is bounded by the largest error an estimate
+/// reports (`RobustEstimate.standardError`, 0.125), so a candidate faster by
+/// 1 − e^(−0.25) = 22% (k = 2) and by the fixed margin always replaces: no
+/// state freezes a ranking. As a region's samples accumulate the term shrinks
+/// as 1/√samples, to the fixed margin.
 public struct Hysteresis: Hashable, Sendable {
     public var relative: Double
     public var absoluteMs: Double
+    /// k: how many standard errors of its ln(RTT) estimate the candidate must
+    /// win by; 0 ignores the errors (the fixed margin alone, the rule before).
+    public var standardErrors: Double
 
-    public init(relative: Double = 0.10, absoluteMs: Double = 2) {
-        self.relative = relative; self.absoluteMs = absoluteMs
+    public init(relative: Double = 0.10, absoluteMs: Double = 2, standardErrors: Double = 2) {
+        self.relative = relative; self.absoluteMs = absoluteMs; self.standardErrors = standardErrors
     }
 
-    public func replaces(_ candidateMs: Double, current currentMs: Double) -> Bool {
-        currentMs - candidateMs >= max(relative * currentMs, absoluteMs)
+    /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
+    /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
+    /// sample support.
+    public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0) -> Bool {
+        guard currentMs - candidateMs >= max(relative * currentMs, absoluteMs) else { return false }
+        return standardError <= 0 || log(currentMs / candidateMs) >= standardErrors * standardError
     }
 }
 
@@ -39,32 +75,44 @@ public struct RegionChoices: Sendable {
 
 /// Ranks the networks of one map rebuild: regions by RTT (ties by id), except
 /// that a network's previous first region stays first unless the fastest
-/// replaces it under `hysteresis`. Collects this rebuild's choices for the
-/// next; networks not ranked this time are forgotten.
+/// replaces it under `hysteresis` (with its estimate's standard error, where
+/// given). Collects this rebuild's choices for the next; networks not
+/// ranked this time are forgotten.
 public struct Ranker: Sendable {
     public let hysteresis: Hysteresis
     private let previous: RegionChoices
     public private(set) var choices = RegionChoices()
-    /// Regions with their RTTs as sortable integers: RTT bits above the id.
+    /// Regions with their RTTs as sortable integers: RTT bits, then the id,
+    /// then the standard error in the low 16 bits (`errorCode`).
     private var keys: [UInt64] = []
 
     public init(hysteresis: Hysteresis = Hysteresis(), previous: RegionChoices = RegionChoices()) {
         self.hysteresis = hysteresis; self.previous = previous
     }
 
-    /// The ranking of `network` from non-negative RTTs, one per region.
+    /// The ranking of `network` from non-negative RTTs, one per region, without
+    /// standard errors (estimates without sample support).
     public mutating func rank(_ network: IPPrefix, rtts: [(region: RegionID, rttMs: Double)]) -> [RegionID] {
-        rank(PrefixKey(network), rtts.lazy.map { ($0.region, Float32($0.rttMs)) })
+        rank(PrefixKey(network), rtts.lazy.map { ($0.region, Float32($0.rttMs), 0) })
     }
 
-    mutating func rank(_ network: PrefixKey, _ rtts: some Sequence<(RegionID, Float32)>) -> [RegionID] {
+    /// The ranking of `network` from non-negative RTTs with the standard errors
+    /// of their ln(RTT) (0: none known), one per region.
+    public mutating func rank(_ network: IPPrefix,
+                              estimates: [(region: RegionID, rttMs: Double, standardError: Double)]) -> [RegionID] {
+        rank(PrefixKey(network), estimates.lazy.map { ($0.region, Float32($0.rttMs), Float32($0.standardError)) })
+    }
+
+    mutating func rank(_ network: PrefixKey, _ estimates: some Sequence<(RegionID, Float32, Float32)>) -> [RegionID] {
         keys.removeAll(keepingCapacity: true)
-        for (region, rtt) in rtts { keys.append(UInt64(max(rtt, 0).bitPattern) << 16 | UInt64(region)) }
+        for (region, rtt, error) in estimates {
+            keys.append(UInt64(max(rtt, 0).bitPattern) << 32 | UInt64(region) << 16 | UInt64(Self.errorCode(error)))
+        }
         guard !keys.isEmpty else { return [] }
         keys.sort()
         var first = 0
         if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept }),
-           !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position])) {
+           !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0])) {
             first = position
         }
         choices.record(Self.region(keys[first]), for: network)
@@ -78,8 +126,13 @@ public struct Ranker: Sendable {
         }
     }
 
-    private static func region(_ key: UInt64) -> RegionID { RegionID(truncatingIfNeeded: key) }
-    private static func rttMs(_ key: UInt64) -> Double { Double(Float32(bitPattern: UInt32(key >> 16))) }
+    private static func region(_ key: UInt64) -> RegionID { RegionID(truncatingIfNeeded: key >> 16) }
+    private static func rttMs(_ key: UInt64) -> Double { Double(Float32(bitPattern: UInt32(key >> 32))) }
+    /// A standard error in [0, 1) in steps of 2^−16 (larger ones as the largest, NaN as 0; estimates report ≤ 0.125).
+    private static func errorCode(_ error: Float32) -> UInt16 {
+        error > 0 ? UInt16(min(65535, (error * 65536).rounded())) : 0
+    }
+    private static func standardError(_ key: UInt64) -> Double { Double(UInt16(truncatingIfNeeded: key)) / 65536 }
 }
 
 extension Aggregates {
@@ -90,7 +143,7 @@ extension Aggregates {
         ranked.reserveCapacity(bucketCount)
         for bucket in 0..<bucketCount {
             let key = key(ofBucket: bucket)
-            ranked.append((key.prefix, ranker.rank(key, row(bucket).lazy.map { ($0, Float32($1.rttMs)) })))
+            ranked.append((key.prefix, ranker.rank(key, row(bucket).lazy.map { ($0, Float32($1.rttMs), $1.standardError) })))
         }
         return ranked
     }

@@ -127,6 +127,28 @@ struct RobustEstimate: Sendable, Equatable {
     /// The estimated RTT in ms.
     var rttMs: Double { Double(exp(location)) }
 
+    /// The standard error of m (in ln RTT) for the ranker's hysteresis:
+    /// σ / √w with σ = 1.25·s (a normal spread from its mean absolute
+    /// deviation), s kept within [sMin, `rankingScaleLimit`] and w at least 1.
+    /// So it shrinks as 1/√w with the evidence and is at most 1.25 × 0.1 =
+    /// 0.125 whatever the state. Right after a restart s is the size of the
+    /// jump (|q − m| / 2), not noise, so a level that just jumped counts as
+    /// uncertain (at the limit, for a jump of 22% or more) until a few agreeing
+    /// samples bring s down (each moves it 1/w of the way to their residual) —
+    /// which is the point: such a level rests on 1.5–2 samples. A scale from
+    /// a checkpoint is used as it is (the state is restored exactly), under
+    /// the same limit. The support is the one as of the newest sample, not
+    /// decayed to the rebuild's time, so the regions of a network reported
+    /// together age alike.
+    var standardError: Float32 {
+        1.25 * min(max(scale, Self.minimumScale), Self.rankingScaleLimit) / max(support, 1).squareRoot()
+    }
+
+    /// The largest scale the standard error uses: ±10% per sample. (The
+    /// initial ±25% as the limit held a region measured once at 30 ms against
+    /// one at 50 ms, and bounded the margin only at 46%.)
+    static let rankingScaleLimit: Float32 = 0.1
+
     /// The support decayed to `second` (not grown when `second` is earlier).
     func samples(at second: UInt32, decayPerSecond: Float32) -> Double {
         Double(support * exp2(-Float32(second > lastSecond ? second - lastSecond : 0) * decayPerSecond))

@@ -65,6 +65,14 @@ public struct LatencyMapBuilder: Sendable {
             }
         }
         var scratch = empty
+        /// The standard errors of `row`'s estimates aligned with `regions` (0 where it has none), over `errors`.
+        func alignErrors(_ row: BucketRow, into errors: inout [Float32]) {
+            for i in errors.indices { errors[i] = 0 }
+            for j in 0..<row.count where Int(row.region(j)) < position.count {
+                let i = position[Int(row.region(j))]
+                if i >= 0 { errors[i] = row.standardError(j) }
+            }
+        }
 
         var configured: [IPPrefix: [Float32]] = [:]
         for entry in entries where Int(entry.region) < position.count && position[Int(entry.region)] >= 0 {
@@ -116,22 +124,28 @@ public struct LatencyMapBuilder: Sendable {
         let knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
                                          coarse: coarse, configured: configured, priors: priors)
 
-        // Rank every network that has estimates of its own.
+        // Rank every network that has estimates of its own. Only its own
+        // measured estimates carry standard errors into the hysteresis;
+        // configured, borrowed and prior ones count as exact (0): their
+        // uncertainty does not shrink with this network's samples, so a margin
+        // built from it would hold a ranking for as long as they stay.
         var ranker = Ranker(hysteresis: settings.hysteresis, previous: choices)
         var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
         ranked.reserveCapacity(aggregates.bucketCount + configured.count + rolledUp.count)
-        func rank(_ network: IPPrefix, _ values: inout [Float32]) {
+        func rank(_ network: IPPrefix, _ values: inout [Float32], standardErrors: [Float32]? = nil) {
             knowledge.fillMissing(&values, network: network)
-            ranked.append((network, ranker.rank(network, regions: regions, rtts: values)))
+            ranked.append((network, ranker.rank(network, regions: regions, rtts: values, standardErrors: standardErrors)))
         }
         var done = Set<IPPrefix>()
+        var errors = [Float32](repeating: 0, count: regions.count)
         aggregates.forEachBucket { row in
             align(row, into: &scratch)
+            alignErrors(row, into: &errors)
             if let rtts = configured[row.bucket] {
                 for i in scratch.indices where scratch[i].isNaN { scratch[i] = rtts[i] }
                 done.insert(row.bucket)
             }
-            rank(row.bucket, &scratch)
+            rank(row.bucket, &scratch, standardErrors: errors)
         }
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
         for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }

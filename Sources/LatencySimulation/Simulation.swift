@@ -20,6 +20,8 @@ struct Simulation {
     let halfLifeMs: Int64
     /// Each measured network's browsers report this many times an hour (each report times every region).
     let reportsPerHour: Double
+    /// The map build's hysteresis (the oracle's "real change" is always the fixed margin of `Hysteresis()`).
+    var hysteresis = Hysteresis()
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
 
     struct Score {
@@ -59,7 +61,8 @@ struct Simulation {
         let regions = world.regions
         let snapshotZone = try Self.zone(regions: regions, catalog: catalog)
         let geo = GeoModel(database: nil, tor: try TorGeoIP(), prior: world.prior, catalog: catalog)
-        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [regions[0]], geo: geo)
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [regions[0]], geo: geo,
+                                        settings: PredictionSettings(hysteresis: hysteresis))
         var aggregates = Aggregates(halfLifeMs: halfLifeMs)
         let parser = MeasurementParser(catalog: catalog, defaultSource: .rum, maxRows: 10_000_000)
         let names = regions.map(catalog.name(of:))

@@ -2,6 +2,7 @@ import Testing
 @testable import LatencyLearning
 import LatencyModel
 import SeededRandom
+import Foundation
 
 @Suite struct RankingTests {
     let network = prefix("192.0.2.0/24")
@@ -15,6 +16,107 @@ import SeededRandom
         #expect(!hysteresis.replaces(50, current: 50))
         #expect(Hysteresis(relative: 0.25, absoluteMs: 0).replaces(75, current: 100))
         #expect(!Hysteresis(relative: 0.25, absoluteMs: 0).replaces(76, current: 100))
+    }
+
+    @Test func theEvidenceMarginGrowsWithTheCandidatesStandardError() {
+        let hysteresis = Hysteresis()  // 10%, 2 ms, 2 standard errors
+        #expect(hysteresis.replaces(88, current: 100))                           // no error: the fixed margin alone
+        #expect(!hysteresis.replaces(88, current: 100, standardError: 0.088))    // two samples: ln(100/88) = 0.128 < 2 × 0.088
+        #expect(hysteresis.replaces(88, current: 100, standardError: 0.01))      // thirty
+        #expect(!hysteresis.replaces(91, current: 100, standardError: 0.001))    // never less than the fixed margin
+        #expect(!hysteresis.replaces(4, current: 5, standardError: 0.001))
+        #expect(Hysteresis(standardErrors: 0).replaces(88, current: 100, standardError: 0.088))
+    }
+
+    /// One rebuild from fresh aggregates: each region's samples a second apart; returns the first region.
+    func rebuild(_ choices: inout RegionChoices, _ samples: [(region: RegionID, rtts: [Double])],
+                 hysteresis: Hysteresis = Hysteresis()) -> RegionID {
+        var aggregates = Aggregates(halfLifeMs: 6 * hourMs)
+        for (region, rtts) in samples {
+            for (i, rtt) in rtts.enumerated() {
+                aggregates.add(Measurement(timeMs: t0Ms + Int64(i) * 1000, client: ip("192.0.2.1"), region: region, rttMs: rtt, source: .rum))
+            }
+        }
+        var ranker = Ranker(hysteresis: hysteresis, previous: choices)
+        let first = aggregates.rankedPrefixes(with: &ranker)[0].ranking[0]
+        choices = ranker.choices
+        return first
+    }
+
+    @Test func twoSamplesTwelvePercentFasterDoNotFlipTheChoiceButThirtyDo() {
+        // The fixed margin alone (the rule before, `standardErrors: 0`) flips on two samples.
+        for (hysteresis, expected) in [(Hysteresis(), RegionID(1)), (Hysteresis(standardErrors: 0), 2)] {
+            var choices = RegionChoices()
+            #expect(rebuild(&choices, [(1, [100, 100]), (2, [110, 110])], hysteresis: hysteresis) == 1)
+            #expect(rebuild(&choices, [(1, [100, 100]), (2, [88, 88])], hysteresis: hysteresis) == expected)
+        }
+        var choices = RegionChoices()
+        _ = rebuild(&choices, [(1, [100, 100]), (2, [110, 110])])
+        let jitter = (0..<30).map { $0 % 2 == 0 ? 1.03 : 0.97 }
+        #expect(rebuild(&choices, [(1, jitter.map { 100 * $0 }), (2, jitter.map { 88 * $0 })]) == 2)
+    }
+
+    @Test func theStandardErrorIsBoundedWhateverTheState() {
+        let limit = 1.25 * RobustEstimate.rankingScaleLimit
+        // A scale from a restart after a tenfold jump, or a checkpoint's, with almost no support left.
+        for (scale, support) in [(Float32(1.15), Float32(1.5)), (5, 0.001), (0.3, 0), (0.25, 1)] {
+            let state = RobustEstimate(location: log(100), scale: scale, support: support, lastSecond: 0)
+            #expect(state.standardError <= limit)
+        }
+        #expect(RobustEstimate(location: log(100), scale: 0, support: 1e6, lastSecond: 0).standardError > 0)
+        // So a candidate this much faster always replaces, whatever its state.
+        let bound = Double(limit)
+        #expect(Hysteresis().replaces(100 * exp(-2 * bound) * 0.999, current: 100, standardError: bound))
+    }
+
+    /// Hourly samples (5% noise) of regions 1 and 2 from one network, rebuilt
+    /// every hour; returns the first region of each rebuild.
+    func hourly(hours: Int, _ rtts: (Int) -> (Double, Double)) -> [RegionID] {
+        var generator = SeededGenerator(state: 17)
+        var aggregates = Aggregates(halfLifeMs: 6 * hourMs)
+        var choices = RegionChoices()
+        var firsts: [RegionID] = []
+        for hour in 0..<hours {
+            let (one, two) = rtts(hour)
+            let time = t0Ms + Int64(hour) * hourMs
+            aggregates.add([Measurement(timeMs: time, client: ip("192.0.2.9"), region: 1, rttMs: generator.rtt(one, noise: 0.05), source: .rum),
+                            Measurement(timeMs: time, client: ip("192.0.2.9"), region: 2, rttMs: generator.rtt(two, noise: 0.05), source: .rum)])
+            var ranker = Ranker(previous: choices)
+            firsts.append(aggregates.rankedPrefixes(with: &ranker)[0].ranking[0])
+            choices = ranker.choices
+        }
+        return firsts
+    }
+
+    /// A region that gets 20% faster restarts its estimate with a scale of
+    /// ln(60/40) / 2, the size of the jump: its evidence holds it back for a
+    /// sample or two, not for good.
+    @Test func aRestartInflatedScaleDelaysButDoesNotFreezeTheSwitch() {
+        let firsts = hourly(hours: 72) { hour in (50, hour < 48 ? 60 : 40) }
+        #expect(Set(firsts[..<48]) == [1])
+        let switched = firsts.indices.first { $0 >= 48 && firsts[$0] == 2 }
+        #expect(switched != nil && switched! < 48 + 12)
+        #expect(firsts[switched!...].allSatisfy { $0 == 2 })
+    }
+
+    /// Only the candidate's error counts: the current best's estimate, just
+    /// restarted at a worse level on a few samples, does not shield it.
+    @Test func aCurrentBestThatGotWorseIsReplacedAsSoonAsItsEstimateMoves() {
+        let firsts = hourly(hours: 72) { hour in (hour < 48 ? 50 : 100, 80) }
+        #expect(Set(firsts[..<48]) == [1])
+        // The estimator follows a jump on the sample that restarts it: about 6 samples in at one per hour (w ≈ 8.7).
+        let switched = firsts.indices.first { $0 >= 48 && firsts[$0] == 2 }
+        var estimates = Aggregates(halfLifeMs: 6 * hourMs)
+        var generator = SeededGenerator(state: 17)
+        var restarted: Int?
+        for hour in 0..<72 where restarted == nil {
+            let time = t0Ms + Int64(hour) * hourMs
+            estimates.add([Measurement(timeMs: time, client: ip("192.0.2.9"), region: 1, rttMs: generator.rtt(hour < 48 ? 50 : 100, noise: 0.05), source: .rum),
+                           Measurement(timeMs: time, client: ip("192.0.2.9"), region: 2, rttMs: generator.rtt(80, noise: 0.05), source: .rum)])
+            if hour >= 48, estimates.estimates(for: ip("192.0.2.9"), now: time)!.regions.first { $0.region == 1 }!.rttMs > 89 { restarted = hour }
+        }
+        #expect(restarted != nil && switched == restarted)
+        #expect(firsts[switched!...].allSatisfy { $0 == 2 })
     }
 
     @Test func ranksByRTTWithoutHistory() {

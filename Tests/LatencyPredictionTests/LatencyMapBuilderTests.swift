@@ -130,6 +130,28 @@ import Testing
         #expect(ranking(builder.build(aggregates: clearly, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first == use1)
     }
 
+    /// A region measured on two samples must win by its standard errors as
+    /// well as the 10% margin; a borrowed estimate has no sample support of
+    /// its own and needs only the margin.
+    @Test func onlyMeasuredEstimatesNeedEvidenceToTakeOver() {
+        func build(_ builder: inout LatencyMapBuilder, use1Client: String, use1: Double) -> RegionID? {
+            var aggregates = Aggregates()
+            for minutesAgo: Int64 in [1, 2] {
+                aggregates.add([measurement("192.0.2.1", euc1, 100, minutesAgo: minutesAgo),
+                                measurement(use1Client, self.use1, use1, minutesAgo: minutesAgo)])
+            }
+            return ranking(builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first
+        }
+        // use1 from a neighbour in 192.0.0.0/16 (borrowed through the roll-up), then 15% faster: it takes over.
+        var borrowing = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        #expect(build(&borrowing, use1Client: "192.0.3.1", use1: 120) == euc1)
+        #expect(build(&borrowing, use1Client: "192.0.3.1", use1: 85) == use1)
+        // The network's own two samples of use1, 15% faster: not enough evidence yet.
+        var measuring = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        #expect(build(&measuring, use1Client: "192.0.2.1", use1: 120) == euc1)
+        #expect(build(&measuring, use1Client: "192.0.2.1", use1: 85) == euc1)
+    }
+
     @Test func onlyRegionsInUseAreRanked() {
         var aggregates = Aggregates()
         aggregates.add([measurement("192.0.2.1", euc1, 50), measurement("192.0.2.1", catalog.id(of: "eu-west-1")!, 5)])
