@@ -44,6 +44,8 @@ public final class Snapshot: Sendable {
     func zoneIndex(for name: NameView) -> ZoneIndex? { position(ofZoneFor: name).map { zoneList[$0].index } }
 
     private func position(ofZoneFor name: NameView) -> Int? {
+        // One zone, the common case: a suffix comparison instead of a hash lookup per ancestor.
+        if zoneList.count == 1 { return name.isSubdomain(of: zoneTable.name(at: 0)) ? 0 : nil }
         var candidate = name
         while true {
             if let index = zoneTable.index(of: candidate) { return index }

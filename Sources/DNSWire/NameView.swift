@@ -68,9 +68,12 @@ public struct NameView: Equatable {
     /// An owned copy (allocates).
     public var domainName: DomainName { DomainName(uncheckedWire: Array(bytes)) }
 
-    public static func == (a: NameView, b: NameView) -> Bool {
-        guard a.bytes.count == b.bytes.count else { return false }
-        let x = FoldedWords(a.bytes), y = FoldedWords(b.bytes)
+    public static func == (a: NameView, b: NameView) -> Bool { foldedEqual(a.bytes, b.bytes) }
+
+    /// True when the two byte strings are equal ignoring ASCII case, compared eight bytes at a time.
+    static func foldedEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        let x = FoldedWords(a), y = FoldedWords(b)
         for index in 0..<x.count where x[index] != y[index] { return false }
         return true
     }

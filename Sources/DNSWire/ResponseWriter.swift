@@ -119,6 +119,12 @@ public struct ResponseWriter {
 
     /// True when the name written at `offset` (following pointers) has the labels of `suffix`.
     private func written(at offset: Int, equals suffix: UnsafeRawBufferPointer) -> Bool {
+        // Written uncompressed, the name's bytes equal the suffix's (a pointer
+        // can only stand where the suffix has a length byte, below 0xC0, so it never matches).
+        if offset + suffix.count <= count,
+           NameView.foldedEqual(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[offset..<(offset + suffix.count)]), suffix) {
+            return true
+        }
         var position = offset, i = 0
         while true {
             var length = buffer[position]
