@@ -113,7 +113,7 @@ import Foundation
             let time = t0Ms + Int64(hour) * hourMs
             estimates.add([Measurement(timeMs: time, client: ip("192.0.2.9"), region: 1, rttMs: generator.rtt(hour < 48 ? 50 : 100, noise: 0.05), source: .rum),
                            Measurement(timeMs: time, client: ip("192.0.2.9"), region: 2, rttMs: generator.rtt(80, noise: 0.05), source: .rum)])
-            if hour >= 48, estimates.estimates(for: ip("192.0.2.9"), now: time)!.regions.first { $0.region == 1 }!.rttMs > 89 { restarted = hour }
+            if hour >= 48, estimates.estimates(for: ip("192.0.2.9"), now: time)!.regions.first(where: { $0.region == 1 })!.rttMs > 89 { restarted = hour }
         }
         #expect(restarted != nil && switched == restarted)
         #expect(firsts[switched!...].allSatisfy { $0 == 2 })

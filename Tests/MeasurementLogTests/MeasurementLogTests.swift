@@ -164,7 +164,8 @@ private func replayAll(_ log: MeasurementLog, after position: LogPosition? = nil
     #expect(log.diskBytes == 24 * (SegmentHeader.size + 500 * LogRecord.size) + fileSize(directory + "/checkpoint.ncc"))
     // A restart: the checkpoint plus the records after its position give the same state.
     let restarted = try MeasurementLog(directory: directory, retentionMs: 24 * hourMs, reportDamage: unexpectedDamage)
-    guard var (restored, from) = try restarted.loadCheckpoint() else { Issue.record("no checkpoint"); return }
+    guard let (checkpoint, from) = try restarted.loadCheckpoint() else { Issue.record("no checkpoint"); return }
+    var restored = checkpoint
     #expect(from == LogPosition(hourMs: baseMs + 47 * hourMs, records: 500))
     try log.append(randomMeasurements(10, using: &random, startMs: baseMs + 48 * hourMs), arrivalMs: baseMs + 48 * hourMs)
     _ = try log.replay(after: position) { aggregates.add($0) }
