@@ -93,17 +93,21 @@ extension Snapshot {
     /// a CNAME chain (or the sink allocates).
     func answer<Sink: AnswerSink>(_ name: NameView, type: RRType, rrclass: RRClass, client: ClientLocation,
                                   using generator: inout some RandomNumberGenerator, into sink: inout Sink) -> AnswerOutcome {
-        guard rrclass == .in || rrclass == .any, var zone = zoneIndex(for: name) else { return AnswerOutcome(rcode: .refused) }
-        // DS lives on the parent side of a cut: when both zones are served,
-        // the parent answers (RFC 4035 §3.1.4.1).
-        if type == .ds, zone.origin == name, !name.isRoot, let parent = zoneIndex(for: name.parent) {
-            zone = parent
-        }
-        var run = AnswerRun(snapshot: self, zone: consume zone, client: client, sink: sink, generator: generator)
+        guard let zone = answeringZone(for: name, type: type, rrclass: rrclass) else { return AnswerOutcome(rcode: .refused) }
+        var run = AnswerRun(snapshot: self, zone: zone, client: client, sink: sink, generator: generator)
         run.answer(name, type: type)
         sink = run.sink
         generator = run.generator
         return run.outcome
+    }
+
+    /// The zone whose data answers `name`, or nil when none here does (REFUSED).
+    func answeringZone(for name: NameView, type: RRType, rrclass: RRClass) -> ZoneIndex? {
+        guard rrclass == .in || rrclass == .any, let zone = zoneIndex(for: name) else { return nil }
+        // DS lives on the parent side of a cut: when both zones are served,
+        // the parent answers (RFC 4035 §3.1.4.1).
+        if type == .ds, zone.origin == name, !name.isRoot, let parent = zoneIndex(for: name.parent) { return parent }
+        return zone
     }
 }
 

@@ -54,28 +54,42 @@ extension Snapshot {
         case .udp: query.edns.map { max(512, min(Int($0.udpPayloadSize), responder.maxUDPPayload)) } ?? 512
         case .tcp: Int(UInt16.max)
         }
-        var sink = WireSink(writer: ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)])))
-        sink.writer.begin(answering: query)
-        let questionEnd = sink.writer.count
-
+        let writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
+        guard let zone = answeringZone(for: query.name, type: query.type, rrclass: query.rrclass) else {
+            var refusal = writer
+            refusal.begin(answering: query)
+            return finish(&refusal, answering: query, counts: SIMD3(), outcome: AnswerOutcome(rcode: .refused))
+        }
         let ecs = query.edns?.clientSubnet
         let client = ClientLocation(address: ecs.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? source)
-        let outcome = answer(query.name, type: query.type, rrclass: query.rrclass, client: client, using: &generator, into: &sink)
-        guard !sink.writer.lostSuffix else { return nil }
+        // The run holds the sink, and its writer is used where it lies: the
+        // writer's suffix table is hundreds of bytes, too many to copy per query.
+        var run = AnswerRun(snapshot: self, zone: zone, client: client, sink: WireSink(writer: writer), generator: generator)
+        run.sink.writer.begin(answering: query)
+        run.answer(query.name, type: query.type)
+        generator = run.generator
+        return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome)
+    }
 
+    /// Completes the response `writer` holds (header, question and the
+    /// records counted in `counts`): OPT, header flags and counts; truncated
+    /// to the question when it did not fit. nil when even that does not fit,
+    /// or a name's compression could not be tracked.
+    private func finish(_ writer: inout ResponseWriter, answering query: Query, counts: SIMD3<UInt16>, outcome: AnswerOutcome) -> Int? {
+        guard !writer.lostSuffix else { return nil }
         var header = Header(id: query.id)
         header.isResponse = true
-        header.opcode = request.opcode
-        header.recursionDesired = request.recursionDesired
-        header.checkingDisabled = request.checkingDisabled
+        header.opcode = query.header.opcode
+        header.recursionDesired = query.header.recursionDesired
+        header.checkingDisabled = query.header.checkingDisabled
         header.authoritative = outcome.authoritative
         header.rcodeLow = UInt8(outcome.rcode.rawValue & 0xF)
-        var writer = sink.writer
-        var counts = sink.counts
+        var counts = counts
+        let ecs = query.edns?.clientSubnet
         let scope = ecs.map { $0.sourcePrefix == 0 ? 0 : UInt8(min(outcome.scope, $0.maxPrefix)) } ?? 0
         if let edns = query.edns { writer.opt(answering: edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
         if writer.isFull {
-            writer.truncate(to: questionEnd)
+            writer.truncate(to: 12 + query.question.count)
             header.truncated = true
             counts = SIMD3()
             if let edns = query.edns { writer.opt(answering: edns, payloadSize: responder.maxUDPPayload, rcode: outcome.rcode, scope: scope) }
