@@ -1,4 +1,9 @@
 import LatencyModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One bucket's learned RTTs, unsorted: a view into `Aggregates`, no copy.
 public struct BucketRow: Sendable {
@@ -11,10 +16,33 @@ public struct BucketRow: Sendable {
     public func rttMs(_ i: Int) -> Double { states[states.startIndex + i].rttMs }
     /// The standard error of the `i`th estimate's ln(RTT), for the ranker (`RobustEstimate.standardError`).
     public func standardError(_ i: Int) -> Float32 { states[states.startIndex + i].standardError }
+    /// The `i`th estimate's candidate level in ms (meaningful when `hasCandidate(i)`).
+    public func candidateRttMs(_ i: Int) -> Double { Double(exp(states[states.startIndex + i].candidate.logRTT)) }
+    /// Whether the `i`th estimate has a pending candidate level that evidence
+    /// from elsewhere could confirm (`confirmed(_:by:spread:)`).
+    public func hasCandidate(_ i: Int) -> Bool { states[states.startIndex + i].hasCandidate }
+    /// The `i`th estimate's candidate level, confirmed by `evidence` (an
+    /// ln(RTT) predicted for this network, worth one sample, whose
+    /// predictions miss by `spread` in ln RTT): see `RobustEstimate.confirmed`.
+    /// nil when the evidence does not confirm it.
+    public func confirmed(_ i: Int, by evidence: Float32, spread: Float32) -> ConfirmedCandidate? {
+        states[states.startIndex + i].confirmed(by: evidence, spread: spread)
+            .map { ConfirmedCandidate(rttMs: Double(exp($0.logRTT)), standardError: $0.standardError, samples: Double($0.samples)) }
+    }
     /// The RTT learned for `region`, or nil.
     public func rttMs(of region: RegionID) -> Double? {
         regions.firstIndex(of: region).map { states[$0].rttMs }
     }
+}
+
+/// A measured estimate's candidate level (its newest samples that disagree
+/// with it) that evidence from elsewhere confirmed: the level, the standard
+/// error the restarted estimate would have, and the candidate's own decayed
+/// sample weight.
+public struct ConfirmedCandidate: Hashable, Sendable {
+    public var rttMs: Double
+    public var standardError: Float32
+    public var samples: Double
 }
 
 extension Aggregates {

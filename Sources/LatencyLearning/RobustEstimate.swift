@@ -154,6 +154,44 @@ struct RobustEstimate: Sendable, Equatable {
         Double(support * exp2(-Float32(second > lastSecond ? second - lastSecond : 0) * decayPerSecond))
     }
 
+    /// The candidate level, if `evidence` — an ln(RTT) predicted for this
+    /// network from elsewhere (its covering roll-up), counted as one more
+    /// sample arriving with the newest one — would make the candidate replace
+    /// the estimate under the restart rule above; nil otherwise. The state is
+    /// not changed: the network's next sample decides (one that agrees with m
+    /// takes half a sample from the candidate, and the confirmation lapses;
+    /// one that joins the candidate restarts the estimate there for real).
+    ///
+    /// The evidence confirms only if it disagrees with m by more than the
+    /// clip widened by `spread` (how far such predictions miss this network,
+    /// in ln RTT), lies on the candidate's side, agrees with q within the
+    /// candidate's own tolerance (2k·max(s, sCandidate)), and if the
+    /// candidate's weight plus one meets the restart rule (v + 1 ≥ vMin,
+    /// takeover·(v + 1) ≥ w; v and w as of the newest sample, so a
+    /// confirmation does not lapse with time alone). So one disagreeing sample
+    /// plus agreeing evidence are the two samples a restart asks for, and
+    /// evidence alone — no candidate, or one an agreeing sample has since
+    /// taken below half a sample — confirms nothing.
+    ///
+    /// Returns the candidate's level q (the network's own samples, not the
+    /// evidence), the standard error the restarted estimate would have (scale
+    /// |q − m|/2, support v), and v.
+    func confirmed(by evidence: Float32, spread: Float32) -> (logRTT: Float32, standardError: Float32, samples: Float32)? {
+        guard hasCandidate, evidence.isFinite, spread.isFinite else { return nil }
+        let v = Self.weight(code: candidateWeightCode), q = Self.level(code: candidateCode)
+        let r = evidence - location
+        guard abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
+              (q > location) == (r > 0),
+              abs(evidence - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale),
+              Self.takeover * (v + 1) >= support else { return nil }
+        let restartedScale = abs(q - location) / 2
+        return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
+    }
+
+    /// Whether the candidate weighs at least vMin − 1 (half a sample) as of
+    /// the newest sample: the least `confirmed` can use.
+    var hasCandidate: Bool { candidateWeightCode != 0 && Self.weight(code: candidateWeightCode) + 1 >= Self.restartWeight }
+
     /// The candidate level's ln(RTT) and weight (0: none), as of `lastSecond`.
     var candidate: (logRTT: Float32, weight: Float32) { (Self.level(code: candidateCode), Self.weight(code: candidateWeightCode)) }
 

@@ -25,9 +25,12 @@ public struct LatencyKnowledge: Sendable {
     let configured: [IPPrefix: [Float32]]
     let configuredLengths: [[Int]]
     let priors: PriorCache?
+    /// The build's confirmed candidate levels, by bucket (only buckets with one).
+    var confirmed: [IPPrefix: [ConfirmedEstimate]]
 
     init(regions: [RegionID], catalogSize: Int, bucketPolicy: BucketPolicy, coarse: [IPPrefix: [Float32]],
-         configured: [IPPrefix: [Float32]], priors: PriorCache?) {
+         configured: [IPPrefix: [Float32]], priors: PriorCache?, confirmed: [IPPrefix: [ConfirmedEstimate]] = [:]) {
+        self.confirmed = confirmed
         self.regions = regions
         var position = Array(repeating: -1, count: catalogSize)
         for (i, region) in regions.enumerated() { position[Int(region)] = i }
@@ -114,6 +117,15 @@ public struct LatencyKnowledge: Sendable {
                 values[i] = Float32(estimate.rttMs)
                 predictions[i] = RegionPrediction(region: estimate.region, rttMs: nil, source: .measured, from: bucket.description,
                                                   samples: estimate.samples, lastSampleMs: estimate.lastSampleMs)
+                // As the build ranked it, unless a sample has moved the estimate since.
+                if let confirmation = confirmed[bucket]?.first(where: { $0.region == estimate.region }),
+                   Float32(confirmation.estimateMs) == Float32(estimate.rttMs) {
+                    values[i] = Float32(confirmation.rttMs)
+                    predictions[i].source = .confirmed
+                    predictions[i].samples = confirmation.samples
+                    predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.rollup) "
+                        + "(its estimate: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples)"
+                }
             }
         }
         if let rtts = configured[network] {

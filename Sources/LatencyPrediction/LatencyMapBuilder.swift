@@ -15,10 +15,15 @@ public struct PredictionSettings: Sendable {
     /// once this many networks of the country measured the region.
     public var minimumCalibrationNetworks: Int
     public var hysteresis: Hysteresis
+    /// A measured estimate's pending candidate level (its newest samples,
+    /// disagreeing with it) is used once the bucket's roll-up confirms it
+    /// (`LatencyMapBuilder.confirm`, "Confirming a change").
+    public var confirmCandidates: Bool
 
     public init(borrowIPv4Length: Int = 16, borrowIPv6Length: Int = 32, minimumCalibrationNetworks: Int = 3,
-                hysteresis: Hysteresis = Hysteresis()) {
+                hysteresis: Hysteresis = Hysteresis(), confirmCandidates: Bool = true) {
         self.borrowIPv4Length = borrowIPv4Length; self.borrowIPv6Length = borrowIPv6Length
+        self.confirmCandidates = confirmCandidates
         self.minimumCalibrationNetworks = minimumCalibrationNetworks; self.hysteresis = hysteresis
     }
 }
@@ -32,6 +37,8 @@ public struct LatencyMapBuilder: Sendable {
     public let geo: GeoModel?
     public let settings: PredictionSettings
     private var choices = RegionChoices()
+    /// The previous build's confirmations, by bucket (`confirm`).
+    private var previousConfirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
     /// At most this many buckets calibrate the prior per build (evenly spread).
     static let calibrationSample = 100_000
 
@@ -121,7 +128,7 @@ public struct LatencyMapBuilder: Sendable {
             rolledUp[prefix] = rollupSums[base..<base + regions.count].map { $0.count == 0 ? .nan : exp($0.sum / Float32($0.count)) }
         }
         coarse.merge(rolledUp) { own, _ in own }
-        let knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
+        var knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
                                          coarse: coarse, configured: configured, priors: priors)
 
         // Rank every network that has estimates of its own. Only its own
@@ -137,10 +144,20 @@ public struct LatencyMapBuilder: Sendable {
             ranked.append((network, ranker.rank(network, regions: regions, rtts: values, standardErrors: standardErrors)))
         }
         var done = Set<IPPrefix>()
+        var confirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
         var errors = [Float32](repeating: 0, count: regions.count)
         aggregates.forEachBucket { row in
             align(row, into: &scratch)
             alignErrors(row, into: &errors)
+            if settings.confirmCandidates, row.bucket.length == (row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
+                let found = confirm(row, rollupIndex: rollupIndex, rollupSums: rollupSums, position: position)
+                for confirmation in found {
+                    let i = position[Int(confirmation.region)]
+                    scratch[i] = Float32(confirmation.rttMs)
+                    errors[i] = confirmation.standardError
+                }
+                if !found.isEmpty { confirmations[row.bucket] = found }
+            }
             if let rtts = configured[row.bucket] {
                 for i in scratch.indices where scratch[i].isNaN { scratch[i] = rtts[i] }
                 done.insert(row.bucket)
@@ -150,11 +167,78 @@ public struct LatencyMapBuilder: Sendable {
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
         for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
         choices = ranker.choices
+        previousConfirmations = confirmations
+        knowledge.confirmed = confirmations
 
         var underlay = LatencyMap.Underlay()
         if var cache = priors, let geo { underlay = Self.underlay(&cache, ranges: geo.locatedRanges(), regions: regions) }
         let map = LatencyMap(rankedPrefixes: ranked, underlay: underlay, defaultRanking: defaultRanking)
         return Result(map: map, knowledge: knowledge, rankedNetworks: ranked.count, underlayRanges: underlay.v4.count + underlay.v6.count)
+    }
+
+    /// Confirming a change: the candidate levels of measured bucket `row`'s
+    /// estimates that its roll-up confirms (`RobustEstimate.confirmed`: the
+    /// roll-up counts as one sample, so one disagreeing sample of the
+    /// network's own plus agreeing siblings make the two a restart asks for).
+    ///
+    /// The evidence for region i is what the bucket's siblings — the other
+    /// measured buckets of its roll-up network (its /16 or /32) — say, put at
+    /// the bucket's own level: P_i = R_i + δ, with R_i the siblings' mean
+    /// ln RTT to region i and δ the bucket's mean offset ln(own_j) − R_j over
+    /// its other regions j; its spread is the mean |ln(own_j) − R_j − δ| over
+    /// those j. At least two such regions are needed, so a bucket alone in
+    /// its roll-up, or measured for one or two regions, is never confirmed.
+    ///
+    /// A confirmation holds over later builds while the network's own
+    /// samples have not settled it: while the estimate is exactly the one it
+    /// was confirmed against and a candidate of at least half a sample's
+    /// weight remains on the same side (an outlier that replaced the
+    /// candidate does not undo it; an agreeing sample, which moves the
+    /// estimate, or a restart, does). Without this, a one-sample
+    /// confirmation followed by an outlier flipped an answer and back.
+    ///
+    /// Invariants: only estimates with a candidate of their own are
+    /// confirmed, at the candidate's level (the network's own samples, never
+    /// the siblings'); the aggregates are not changed.
+    private func confirm(_ row: BucketRow, rollupIndex: [IPPrefix: Int], rollupSums: [(sum: Float32, count: Int32)],
+                         position: [Int]) -> [ConfirmedEstimate] {
+        guard (0..<row.count).contains(where: { row.hasCandidate($0) }) else { return [] }
+        let v4 = row.bucket.address.bitWidth == 32
+        let borrowLength = v4 ? settings.borrowIPv4Length : settings.borrowIPv6Length
+        let cover = IPPrefix(row.bucket.address, length: borrowLength)
+        guard borrowLength < row.bucket.length, let base = rollupIndex[cover] else { return [] }
+        let previous = previousConfirmations[row.bucket] ?? []
+        // Per row slot: its index in `regions`, the siblings' mean ln RTT and the residual ln(own) − R (NaN: no siblings).
+        var index = [Int](repeating: -1, count: row.count)
+        var siblings = [Float32](repeating: .nan, count: row.count), residual = siblings
+        for j in 0..<row.count where Int(row.region(j)) < position.count && position[Int(row.region(j))] >= 0 {
+            let i = position[Int(row.region(j))]
+            index[j] = i
+            let own = log(Float32(row.rttMs(j))), slot = rollupSums[base + i]
+            guard slot.count >= 2 else { continue }
+            siblings[j] = (slot.sum - own) / Float32(slot.count - 1)
+            residual[j] = own - siblings[j]
+        }
+        var found: [ConfirmedEstimate] = []
+        for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {
+            if let held = previous.first(where: { $0.region == row.region(j) }), held.estimateMs == row.rttMs(j),
+               (held.rttMs > held.estimateMs) == (row.candidateRttMs(j) > row.rttMs(j)) {
+                found.append(held)
+                continue
+            }
+            guard !siblings[j].isNaN else { continue }
+            var sum: Float32 = 0, n = 0
+            for k in 0..<row.count where k != j && !residual[k].isNaN { sum += residual[k]; n += 1 }
+            guard n >= 2 else { continue }
+            let offset = sum / Float32(n)
+            var spread: Float32 = 0
+            for k in 0..<row.count where k != j && !residual[k].isNaN { spread += abs(residual[k] - offset) }
+            if let level = row.confirmed(j, by: siblings[j] + offset, spread: spread / Float32(n)) {
+                found.append(ConfirmedEstimate(region: row.region(j), rttMs: level.rttMs, estimateMs: row.rttMs(j),
+                                               standardError: level.standardError, samples: level.samples, rollup: cover))
+            }
+        }
+        return found
     }
 
     /// Rankings by the calibrated prior for every located range; adjacent

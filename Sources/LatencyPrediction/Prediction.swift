@@ -5,6 +5,10 @@ import LatencyModel
 public enum EstimateSource: String, Hashable, Sendable {
     /// The network's own measurements (or a configured RTT for it).
     case measured
+    /// The network's own newest samples: a level they agree on that its
+    /// estimate has not restarted at yet (one sample short), confirmed by
+    /// the other measured networks of its roll-up (`ConfirmedEstimate`).
+    case confirmed
     /// The nearest covering network that has measurements for the region.
     case borrowed
     /// The geographic prior: the network's location and an RTT model
@@ -22,7 +26,9 @@ public struct RegionPrediction: Hashable, Sendable {
     /// The measured or borrowed-from network, the prior's location (a
     /// country code or coordinates), or nil for the default.
     public var from: String?
-    /// Measured estimates only: the decayed sample count and the newest sample's time.
+    /// Measured estimates only: the decayed sample count and the newest
+    /// sample's time; for a confirmed one, the candidate level's own weight
+    /// as of its newest sample.
     public var samples: Double?
     public var lastSampleMs: Int64?
 }
@@ -36,4 +42,23 @@ public struct NetworkPrediction: Sendable {
     /// The regions in use, fastest estimate first; regions without an
     /// estimate last, in the default order.
     public var regions: [RegionPrediction]
+}
+
+/// A measured estimate's pending candidate level (the network's newest
+/// samples, which disagree with its estimate) that the build used instead of
+/// the estimate because the network's roll-up confirmed it
+/// (`LatencyMapBuilder`, "Confirming a change").
+public struct ConfirmedEstimate: Hashable, Sendable {
+    public var region: RegionID
+    /// The candidate level used.
+    public var rttMs: Double
+    /// The estimate it stands in for; the confirmation holds only while the
+    /// estimate is still exactly this (no sample has moved it since).
+    public var estimateMs: Double
+    /// The standard error of ln(RTT) the ranker used: the restarted estimate's.
+    public var standardError: Float32
+    /// The candidate's own sample weight.
+    public var samples: Double
+    /// The roll-up network whose other measured networks confirmed it.
+    public var rollup: IPPrefix
 }

@@ -18,6 +18,8 @@ struct LatencySimulation: ParsableCommand {
     @Option(help: "The estimator's half-life in hours.") var halfLifeHours = 6.0
     @Option(help: "Hysteresis: how many combined standard errors a new best region must win by (0: the fixed 10% / 2 ms margin alone).")
     var hysteresisStandardErrors = Hysteresis().standardErrors
+    @Option(help: "Let a bucket's roll-up confirm its estimates' pending candidate levels (true/false).")
+    var confirmCandidates = true
     @Option(help: "Most /24s one provider (one IP range, sharing routes and access) holds; 1: every network on its own.")
     var maxProviderNetworks = 16
     @Option(help: "Also write the report (Markdown) to this file.") var report: String?
@@ -30,7 +32,8 @@ struct LatencySimulation: ParsableCommand {
         let world = try World(networks: networks, measuredShare: measuredShare, days: days,
                               maxProviderNetworks: maxProviderNetworks, tor: tor, generator: &generator)
         let simulation = Simulation(world: world, days: days, halfLifeMs: Int64(halfLifeHours * 3_600_000), reportsPerHour: reportsPerHour,
-                                    hysteresis: Hysteresis(standardErrors: hysteresisStandardErrors))
+                                    hysteresis: Hysteresis(standardErrors: hysteresisStandardErrors),
+                                    confirmCandidates: confirmCandidates)
         let began = Date()
         let result = try simulation.run(generator: &generator)
         let text = Report.markdown(result, world: world, command: CommandLine.arguments.dropFirst().joined(separator: " "),

@@ -22,6 +22,8 @@ struct Simulation {
     let reportsPerHour: Double
     /// The map build's hysteresis (the oracle's "real change" is always the fixed margin of `Hysteresis()`).
     var hysteresis = Hysteresis()
+    /// The map build's `PredictionSettings.confirmCandidates`.
+    var confirmCandidates = true
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
 
     struct Score {
@@ -62,7 +64,7 @@ struct Simulation {
         let snapshotZone = try Self.zone(regions: regions, catalog: catalog)
         let geo = GeoModel(database: nil, tor: try TorGeoIP(), prior: world.prior, catalog: catalog)
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [regions[0]], geo: geo,
-                                        settings: PredictionSettings(hysteresis: hysteresis))
+                                        settings: PredictionSettings(hysteresis: hysteresis, confirmCandidates: confirmCandidates))
         var aggregates = Aggregates(halfLifeMs: halfLifeMs)
         let parser = MeasurementParser(catalog: catalog, defaultSource: .rum, maxRows: 10_000_000)
         let names = regions.map(catalog.name(of:))

@@ -160,4 +160,49 @@ import Testing
         #expect(ranking(result.map, "192.0.2.1") == [euc1, use1])
         #expect(result.knowledge.regions == [use1, euc1])
     }
+
+    /// Three networks of 10.30.0.0/16 and one alone in 10.40.0.0/16 measure
+    /// eu-central-1 at 30 ms, us-east-1 at 60 and ap-southeast-1 at 150,
+    /// twice each; then eu-central-1 becomes 120 ms. Two of the /16's
+    /// networks report it twice (their estimates restart there); 10.30.1.0/24
+    /// and the lone network report it once, a candidate their estimates do
+    /// not follow on their own.
+    func changeSeenOnceByOneNetwork(confirm: Bool) -> (before: LatencyMapBuilder.Result, after: LatencyMapBuilder.Result,
+                                                       again: LatencyMapBuilder.Result, aggregates: Aggregates) {
+        let networks = ["10.30.1.", "10.30.2.", "10.30.3.", "10.40.1."]
+        func report(_ network: String, euc1 rtt: Double, minutesAgo: Int64) -> [LatencyLearning.Measurement] {
+            [measurement(network + "9", euc1, rtt, minutesAgo: minutesAgo), measurement(network + "9", use1, 60, minutesAgo: minutesAgo),
+             measurement(network + "9", apse1, 150, minutesAgo: minutesAgo)]
+        }
+        var aggregates = Aggregates()
+        for network in networks { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil, settings: PredictionSettings(confirmCandidates: confirm))
+        let before = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 300 * 60_000)
+        for network in ["10.30.2.", "10.30.3."] { aggregates.add(report(network, euc1: 120, minutesAgo: 180) + report(network, euc1: 120, minutesAgo: 60)) }
+        for network in ["10.30.1.", "10.40.1."] { aggregates.add(report(network, euc1: 120, minutesAgo: 60)) }
+        let after = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        let again = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 60 * 60_000)
+        return (before, after, again, aggregates)
+    }
+
+    @Test func aChangeItsRollUpConfirmsIsFollowedOnOneSample() {
+        let (before, after, again, aggregates) = changeSeenOnceByOneNetwork(confirm: true)
+        #expect(ranking(before.map, "10.30.1.1").first == euc1)
+        // The siblings restarted at 120 ms and 10.30.1.0/24's one sample says 120: confirmed.
+        #expect(ranking(after.map, "10.30.1.1").first == use1)
+        #expect(ranking(again.map, "10.30.1.1").first == use1, "the next build without new samples keeps the confirmation")
+        let euc1Prediction = after.knowledge.predict(IPAddress("10.30.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
+        #expect(euc1Prediction?.source == .confirmed)
+        #expect(abs((euc1Prediction?.rttMs ?? 0) - 120) < 2)
+        #expect(euc1Prediction?.from?.contains("10.30.0.0/16") == true)
+        // Alone in its /16, nothing confirms the lone network's one sample.
+        #expect(ranking(after.map, "10.40.1.1").first == euc1)
+        #expect(after.knowledge.predict(IPAddress("10.40.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
+    }
+
+    @Test func withoutConfirmationOneSampleMovesNothing() {
+        let (_, after, _, _) = changeSeenOnceByOneNetwork(confirm: false)
+        #expect(ranking(after.map, "10.30.1.1").first == euc1)
+        #expect(ranking(after.map, "10.30.2.1").first == use1)
+    }
 }
