@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Interleaved A/B of two servers under the varying-ECS load, for differences
+smaller than the drift of a shared machine.
+
+    python3 bench/interleave.py A B [--pairs 30] [--seconds 1] [--big | --b-big]
+
+A and B are Nearcast binaries, or `gdnsd` for the benchmark's gdnsd. Both
+run at once (one UDP thread each, their own ports); the replay load goes to
+one, then the other, for `--seconds` each, `--pairs` times, alternating who
+goes first. Each turn's server CPU comes from /proc, so both sides of a pair
+share the machine's state of the moment. Prints per server the medians of
+q/s and of user, system and total CPU µs per query, then the median of the
+pairs' ratios (A ÷ B). `--big` gives both servers the 1,000,000-prefix map
+and its queries; `--b-big` only B (A keeps the 1,000-prefix map: one
+binary against itself, for the cost of the map's size). Run `bench/run` once first: it installs the peers,
+compiles the replay generator and generates bench/data.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+
+from bench import HERE, Server
+
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def user_system_ticks(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])
+
+
+def start(binary, data, meta, port, scratch):
+    """A started Server: the benchmark's gdnsd, or Nearcast `binary` on `port` with its own store."""
+    if binary == "gdnsd":
+        server = Server("gdnsd", data, meta, None, 1)
+    else:
+        server = Server("nearcast", data, meta, binary, 1)
+        server.port = port
+        server.cmd[server.cmd.index("--listen") + 1] = "127.0.0.1:%d" % port
+        server.cmd += ["--data-dir", os.path.join(scratch, str(port))]
+        server.log = os.path.join(scratch, "%d.log" % port)
+    server.start(timeout=300)
+    return server
+
+
+def turn(server, queries, seconds):
+    """(q/s, user µs/q, system µs/q) of one load turn."""
+    u0, s0 = user_system_ticks(server.proc.pid)
+    out = subprocess.run([os.path.join(HERE, "data/replay"), "-s", "127.0.0.1", "-p", str(server.port), "-f", queries,
+                          "-w", "200", "-S", "4", "-l", str(seconds)], capture_output=True, text=True, check=True).stdout
+    u1, s1 = user_system_ticks(server.proc.pid)
+    answered = int(re.search(r"answered=(\d+)", out).group(1))
+    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("a")
+    ap.add_argument("b")
+    ap.add_argument("--pairs", type=int, default=30)
+    ap.add_argument("--seconds", type=int, default=1)
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--big", action="store_true", help="both serve the 1,000,000-prefix map instead of the 1,000-prefix one")
+    size.add_argument("--b-big", action="store_true", help="B serves the 1,000,000-prefix map, A the 1,000-prefix one")
+    args = ap.parse_args()
+    datas = [os.path.join(HERE, "data", "big" if big else "small") for big in (args.big, args.big or args.b_big)]
+    names = [args.a, args.b]
+    with tempfile.TemporaryDirectory() as scratch:
+        servers = [start(binary, data, json.load(open(os.path.join(data, "meta.json"))), 5411 + i, scratch)
+                   for i, (binary, data) in enumerate(zip(names, datas))]
+        try:
+            turns = [[], []]
+            for pair in range(args.pairs):
+                for i in ([0, 1] if pair % 2 == 0 else [1, 0]):
+                    turns[i].append(turn(servers[i], os.path.join(datas[i], "queries", "ecs_varying.bin"), args.seconds))
+        finally:
+            for server in servers:
+                server.stop()
+    for name, data, runs in zip(names, datas, turns):
+        qps, user, system = zip(*runs)
+        print("%-28s q/s %8.0f   user %.3f   system %.3f   total %.3f µs/q   (medians of %d turns)"
+              % (os.path.basename(name) + " (" + os.path.basename(data) + ")", statistics.median(qps), statistics.median(user), statistics.median(system),
+                 statistics.median(u + s for u, s in zip(user, system)), len(runs)))
+    print("A ÷ B, median of the pairs: q/s %.3f, CPU per query %.3f" % (
+        statistics.median(a[0] / b[0] for a, b in zip(*turns)),
+        statistics.median((a[1] + a[2]) / (b[1] + b[2]) for a, b in zip(*turns))))
+
+
+if __name__ == "__main__":
+    main()
