@@ -25,24 +25,16 @@ public struct BucketRow: Sendable {
     /// ln(RTT) predicted for this network, worth one sample, whose
     /// predictions miss by `spread` in ln RTT): see `RobustEstimate.confirmed`.
     /// nil when the evidence does not confirm it.
-    public func confirmed(_ i: Int, by evidence: Float32, spread: Float32) -> ConfirmedCandidate? {
+    /// Returns the candidate's level, the standard error the restarted
+    /// estimate would have, and the candidate's own sample weight.
+    public func confirmed(_ i: Int, by evidence: Float32, spread: Float32) -> (rttMs: Double, standardError: Float32, samples: Double)? {
         states[states.startIndex + i].confirmed(by: evidence, spread: spread)
-            .map { ConfirmedCandidate(rttMs: Double(exp($0.logRTT)), standardError: $0.standardError, samples: Double($0.samples)) }
+            .map { (Double(exp($0.logRTT)), $0.standardError, Double($0.samples)) }
     }
     /// The RTT learned for `region`, or nil.
     public func rttMs(of region: RegionID) -> Double? {
         regions.firstIndex(of: region).map { states[$0].rttMs }
     }
-}
-
-/// A measured estimate's candidate level (its newest samples that disagree
-/// with it) that evidence from elsewhere confirmed: the level, the standard
-/// error the restarted estimate would have, and the candidate's own decayed
-/// sample weight.
-public struct ConfirmedCandidate: Hashable, Sendable {
-    public var rttMs: Double
-    public var standardError: Float32
-    public var samples: Double
 }
 
 extension Aggregates {

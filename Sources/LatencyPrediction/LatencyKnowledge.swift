@@ -25,12 +25,12 @@ public struct LatencyKnowledge: Sendable {
     let configured: [IPPrefix: [Float32]]
     let configuredLengths: [[Int]]
     let priors: PriorCache?
-    /// The build's confirmed candidate levels, by bucket (only buckets with one).
-    var confirmed: [IPPrefix: [ConfirmedEstimate]]
+    /// The build's confirmed candidate levels, by bucket (only buckets with
+    /// one); set by the build once it has ranked the buckets.
+    var confirmed: [IPPrefix: [ConfirmedEstimate]] = [:]
 
     init(regions: [RegionID], catalogSize: Int, bucketPolicy: BucketPolicy, coarse: [IPPrefix: [Float32]],
-         configured: [IPPrefix: [Float32]], priors: PriorCache?, confirmed: [IPPrefix: [ConfirmedEstimate]] = [:]) {
-        self.confirmed = confirmed
+         configured: [IPPrefix: [Float32]], priors: PriorCache?) {
         self.regions = regions
         var position = Array(repeating: -1, count: catalogSize)
         for (i, region) in regions.enumerated() { position[Int(region)] = i }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GeoPrior
 import LatencyLearning
+import LatencyPrediction
 import SeededRandom
 
 @main
@@ -19,7 +20,7 @@ struct LatencySimulation: ParsableCommand {
     @Option(help: "Hysteresis: how many combined standard errors a new best region must win by (0: the fixed 10% / 2 ms margin alone).")
     var hysteresisStandardErrors = Hysteresis().standardErrors
     @Option(help: "Let a bucket's roll-up confirm its estimates' pending candidate levels (true/false).")
-    var confirmCandidates = true
+    var confirmCandidates = PredictionSettings().confirmCandidates
     @Option(help: "Most /24s one provider (one IP range, sharing routes and access) holds; 1: every network on its own.")
     var maxProviderNetworks = 16
     @Option(help: "Also write the report (Markdown) to this file.") var report: String?

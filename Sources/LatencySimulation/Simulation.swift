@@ -23,7 +23,7 @@ struct Simulation {
     /// The map build's hysteresis (the oracle's "real change" is always the fixed margin of `Hysteresis()`).
     var hysteresis = Hysteresis()
     /// The map build's `PredictionSettings.confirmCandidates`.
-    var confirmCandidates = true
+    var confirmCandidates = PredictionSettings().confirmCandidates
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
 
     struct Score {

@@ -166,9 +166,12 @@ import Testing
     /// twice each; then eu-central-1 becomes 120 ms. Two of the /16's
     /// networks report it twice (their estimates restart there); 10.30.1.0/24
     /// and the lone network report it once, a candidate their estimates do
-    /// not follow on their own.
+    /// not follow on their own. `afterOutlier` is built once 10.30.1.0/24
+    /// has also reported eu-central-1 at 1,200 ms, an outlier that replaces
+    /// its candidate.
     func changeSeenOnceByOneNetwork(confirm: Bool) -> (before: LatencyMapBuilder.Result, after: LatencyMapBuilder.Result,
-                                                       again: LatencyMapBuilder.Result, aggregates: Aggregates) {
+                                                       again: LatencyMapBuilder.Result, afterOutlier: LatencyMapBuilder.Result,
+                                                       aggregates: Aggregates) {
         let networks = ["10.30.1.", "10.30.2.", "10.30.3.", "10.40.1."]
         func report(_ network: String, euc1 rtt: Double, minutesAgo: Int64) -> [LatencyLearning.Measurement] {
             [measurement(network + "9", euc1, rtt, minutesAgo: minutesAgo), measurement(network + "9", use1, 60, minutesAgo: minutesAgo),
@@ -182,15 +185,19 @@ import Testing
         for network in ["10.30.1.", "10.40.1."] { aggregates.add(report(network, euc1: 120, minutesAgo: 60)) }
         let after = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
         let again = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 60 * 60_000)
-        return (before, after, again, aggregates)
+        aggregates.add([measurement("10.30.1.9", euc1, 1200, minutesAgo: -90)])
+        let afterOutlier = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 120 * 60_000)
+        return (before, after, again, afterOutlier, aggregates)
     }
 
     @Test func aChangeItsRollUpConfirmsIsFollowedOnOneSample() {
-        let (before, after, again, aggregates) = changeSeenOnceByOneNetwork(confirm: true)
+        let (before, after, again, afterOutlier, aggregates) = changeSeenOnceByOneNetwork(confirm: true)
         #expect(ranking(before.map, "10.30.1.1").first == euc1)
         // The siblings restarted at 120 ms and 10.30.1.0/24's one sample says 120: confirmed.
         #expect(ranking(after.map, "10.30.1.1").first == use1)
         #expect(ranking(again.map, "10.30.1.1").first == use1, "the next build without new samples keeps the confirmation")
+        // The outlier replaces the candidate, which the neighbours no longer confirm; the held confirmation keeps the answer.
+        #expect(ranking(afterOutlier.map, "10.30.1.1").first == use1)
         let euc1Prediction = after.knowledge.predict(IPAddress("10.30.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
         #expect(euc1Prediction?.source == .confirmed)
         #expect(abs((euc1Prediction?.rttMs ?? 0) - 120) < 2)
@@ -201,7 +208,7 @@ import Testing
     }
 
     @Test func withoutConfirmationOneSampleMovesNothing() {
-        let (_, after, _, _) = changeSeenOnceByOneNetwork(confirm: false)
+        let (_, after, _, _, _) = changeSeenOnceByOneNetwork(confirm: false)
         #expect(ranking(after.map, "10.30.1.1").first == euc1)
         #expect(ranking(after.map, "10.30.2.1").first == use1)
     }
