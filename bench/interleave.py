@@ -9,8 +9,9 @@ run at once (one UDP thread each, their own ports); the replay load goes to
 one, then the other, for `--seconds` each, `--pairs` times, alternating who
 goes first. Each turn's server CPU comes from /proc, so both sides of a pair
 share the machine's state of the moment. Prints per server the medians of
-q/s and of user, system and total CPU µs per query, then the median of the
-pairs' ratios (A ÷ B). `--big` gives both servers the 1,000,000-prefix map
+q/s and of user, system and total CPU µs per query (the total exact, from the
+scheduler's clock; the user/system split sampled in clock ticks, so ±10% per
+turn), then the median of the pairs' ratios (A ÷ B). `--big` gives both servers the 1,000,000-prefix map
 and its queries; `--b-big` only B (A keeps the 1,000-prefix map: one
 binary against itself, for the cost of the map's size). Run `bench/run` once first: it installs the peers,
 compiles the replay generator and generates bench/data.
@@ -33,6 +34,21 @@ def user_system_ticks(pid):
     return int(fields[11]), int(fields[12])
 
 
+def runtime_us(pid):
+    """The CPU time all of `pid`'s threads have run, from the scheduler's
+    nanosecond clock (/proc/PID/task/*/sched): exact, where the user/system
+    split in /proc/PID/stat is sampled in ticks."""
+    total = 0.0
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            for line in open("/proc/%d/task/%s/sched" % (pid, task)):
+                if line.startswith("se.sum_exec_runtime"):
+                    total += float(line.split(":")[1]) * 1000
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
 def start(binary, data, meta, port, scratch):
     """A started Server: the benchmark's gdnsd, or Nearcast `binary` on `port` with its own store."""
     if binary == "gdnsd":
@@ -48,13 +64,15 @@ def start(binary, data, meta, port, scratch):
 
 
 def turn(server, queries, seconds):
-    """(q/s, user µs/q, system µs/q) of one load turn."""
+    """(q/s, user µs/q, system µs/q, total µs/q) of one load turn; the total is exact, the split sampled."""
     u0, s0 = user_system_ticks(server.proc.pid)
+    r0 = runtime_us(server.proc.pid)
     out = subprocess.run([os.path.join(HERE, "data/replay"), "-s", "127.0.0.1", "-p", str(server.port), "-f", queries,
                           "-w", "200", "-S", "4", "-l", str(seconds)], capture_output=True, text=True, check=True).stdout
     u1, s1 = user_system_ticks(server.proc.pid)
+    r1 = runtime_us(server.proc.pid)
     answered = int(re.search(r"answered=(\d+)", out).group(1))
-    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered
+    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, (r1 - r0) / answered
 
 
 def main():
@@ -81,13 +99,13 @@ def main():
             for server in servers:
                 server.stop()
     for name, data, runs in zip(names, datas, turns):
-        qps, user, system = zip(*runs)
+        qps, user, system, total = zip(*runs)
         print("%-28s q/s %8.0f   user %.3f   system %.3f   total %.3f µs/q   (medians of %d turns)"
               % (os.path.basename(name) + " (" + os.path.basename(data) + ")", statistics.median(qps), statistics.median(user), statistics.median(system),
-                 statistics.median(u + s for u, s in zip(user, system)), len(runs)))
+                 statistics.median(total), len(runs)))
     print("A ÷ B, median of the pairs: q/s %.3f, CPU per query %.3f" % (
         statistics.median(a[0] / b[0] for a, b in zip(*turns)),
-        statistics.median((a[1] + a[2]) / (b[1] + b[2]) for a, b in zip(*turns))))
+        statistics.median(a[3] / b[3] for a, b in zip(*turns))))
 
 
 if __name__ == "__main__":

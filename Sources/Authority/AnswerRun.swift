@@ -10,8 +10,12 @@ struct AnswerRun<Sink: AnswerSink, Generator: RandomNumberGenerator> {
     var sink: Sink
     var generator: Generator
     var outcome = AnswerOutcome(authoritative: true)
-    /// The latency map block the client fell in, looked up at most once.
+    /// The latency map block the client fell in, looked up at most once:
+    /// nil when the answer does not depend on the client.
     var hit: MapHit? = nil
+    /// False once a choice was random (weighted, multivalue): asked again,
+    /// the same question may get another answer.
+    var isRepeatable = true
 
     init(snapshot: Snapshot, zone: ZoneIndex, client: ClientLocation, sink: Sink, generator: Generator) {
         self.snapshot = snapshot; self.zone = zone; self.client = client; self.sink = sink; self.generator = generator

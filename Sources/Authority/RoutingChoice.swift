@@ -9,7 +9,10 @@ extension AnswerRun {
     mutating func choose(in groupIndex: Int, owner: NameView, type: RRType, depth: Int) -> Pick? {
         let group = zone.groups[groupIndex]
         let step = sink.beginStep(owner: owner, type: type, group: groupIndex, in: zone)
-        if case .multivalue = group.policy { return chooseMultivalue(group, type: type, step: step) }
+        if case .multivalue = group.policy {
+            isRepeatable = false
+            return chooseMultivalue(group, type: type, step: step)
+        }
         var trial = Trial()
 
         switch group.policy {
@@ -20,6 +23,7 @@ extension AnswerRun {
             outcome.scope = max(outcome.scope, found.block.length)
             offerLatencyMembers(of: group, ranking: found.ranking, type: type, depth: depth, step: step, trial: &trial)
         case .weighted:
+            isRepeatable = false
             // By weight among the sets with a weight; sets of weight 0 only when none of those is healthy.
             for pass in 0..<2 where trial.answer == nil {
                 let zeroWeight = pass == 1

@@ -1,5 +1,6 @@
 import DNSWire
 import LatencyModel
+import Synchronization
 
 /// Everything the query path reads: zones, the latency map and the regions.
 ///
@@ -7,6 +8,10 @@ import LatencyModel
 /// query always sees one consistent version.
 public final class Snapshot: Sendable {
     public let version: UInt64
+    /// Unique in the process and never reused, unlike an address: what an
+    /// `AnswerCache` knows its snapshot by without keeping it alive.
+    let serial: UInt64
+    private static let serials = Atomic<UInt64>(0)
     public let zones: [DomainName: Zone]
     public let latencyMap: LatencyMap
     public let catalog: RegionCatalog
@@ -22,6 +27,7 @@ public final class Snapshot: Sendable {
     public init(version: UInt64, zones: [Zone], latencyMap: LatencyMap, catalog: RegionCatalog,
                 responder: ResponderSettings = ResponderSettings(), health: HealthView = HealthView()) {
         self.version = version
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
         self.health = health
         self.responder = responder
         self.zones = Dictionary(zones.map { ($0.origin, $0) }, uniquingKeysWith: { first, _ in first })

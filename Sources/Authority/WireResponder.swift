@@ -19,19 +19,21 @@ extension Snapshot {
     }
 
     /// `respond(to:source:transport:into:)` with the random choices drawn from
-    /// `random`, a thread's own, so that no query asks the system. (Not
+    /// `random`, a thread's own, so that no query asks the system, and
+    /// repeated questions answered from `cache`, the thread's own. (Not
     /// generic: from another module, a generic entry point runs unspecialized.)
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                        into output: UnsafeMutableRawBufferPointer, random: inout QueryRandom) -> Int? {
-        respond(to: packet, source: source, transport: transport, into: output, using: &random)
+                        into output: UnsafeMutableRawBufferPointer, random: inout QueryRandom, cache: AnswerCache? = nil) -> Int? {
+        respond(to: packet, source: source, transport: transport, into: output, using: &random, cache: cache)
     }
 
     /// `respond(to:source:transport:into:)` with the random choices drawn from `generator`.
     func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                 into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator) -> Int? {
+                 into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator,
+                 cache: AnswerCache? = nil) -> Int? {
         guard packet.count >= 12, packet[2] & 0x80 == 0 else { return nil }
         if let query = Query(parsing: packet),
-           let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator) {
+           let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator, cache: cache) {
             return length
         }
         guard let bytes = respond(to: packet, source: source, transport: transport, using: &generator),
@@ -44,8 +46,8 @@ extension Snapshot {
     /// the general path (an opcode, EDNS version or QTYPE answered with an
     /// error, or more names than `ResponseWriter` tracks).
     func respondInPlace(to query: Query, source: IPAddress, transport: Transport,
-                               into output: UnsafeMutableRawBufferPointer,
-                               using generator: inout some RandomNumberGenerator) -> Int? {
+                        into output: UnsafeMutableRawBufferPointer,
+                        using generator: inout some RandomNumberGenerator, cache: AnswerCache?) -> Int? {
         let request = query.header
         guard request.opcode == Opcode.query, (query.edns?.version ?? 0) == 0,
               !query.type.isMetaType || query.type == .any else { return nil }
@@ -54,21 +56,50 @@ extension Snapshot {
         case .udp: query.edns.map { max(512, min(Int($0.udpPayloadSize), responder.maxUDPPayload)) } ?? 512
         case .tcp: Int(UInt16.max)
         }
-        let writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
-        guard let zone = answeringZone(for: query.name, type: query.type, rrclass: query.rrclass) else {
-            var refusal = writer
-            refusal.begin(answering: query)
-            return finish(&refusal, answering: query, counts: SIMD3(), outcome: AnswerOutcome(rcode: .refused))
-        }
+        var writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
         let ecs = query.edns?.clientSubnet
         let client = ClientLocation(address: ecs.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? source)
+        if let cache {
+            cache.serve(self)
+            if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache) {
+                writer.begin(answering: query)
+                writer.append(answer.sections)
+                return finish(&writer, answering: query, counts: answer.counts,
+                              outcome: AnswerOutcome(rcode: answer.rcode, authoritative: answer.authoritative, scope: scope))
+            }
+        }
+        guard let zone = answeringZone(for: query.name, type: query.type, rrclass: query.rrclass) else {
+            writer.begin(answering: query)
+            return finish(&writer, answering: query, counts: SIMD3(), outcome: AnswerOutcome(rcode: .refused))
+        }
         // The run holds the sink, and its writer is used where it lies: the
         // writer's suffix table is hundreds of bytes, too many to copy per query.
         var run = AnswerRun(snapshot: self, zone: zone, client: client, sink: WireSink(writer: writer), generator: generator)
         run.sink.writer.begin(answering: query)
         run.answer(query.name, type: query.type)
         generator = run.generator
+        if let cache, run.isRepeatable, !run.sink.writer.isFull, !run.sink.writer.lostSuffix {
+            let sections = UnsafeRawBufferPointer(rebasing: run.sink.writer.written[(12 + query.question.count)...])
+            cache.store(CachedAnswer(sections: sections, counts: run.sink.counts, rcode: run.outcome.rcode,
+                                     authoritative: run.outcome.authoritative),
+                        for: query.question, ranking: run.hit?.ranking)
+        }
         return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome)
+    }
+
+    /// The cached answer to `query` for `client`, and its ECS scope (the
+    /// client's block when the answer depends on the client, else 0).
+    private func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache) -> (CachedAnswer, scope: Int)? {
+        switch cache.entry(for: query.question, ranking: nil) {
+        case .answer(let answer)?:
+            return (answer, 0)
+        case .dependsOnClient?:
+            let hit = latencyMap.lookup(client.address)
+            guard case .answer(let answer)? = cache.entry(for: query.question, ranking: hit.ranking) else { return nil }
+            return (answer, hit.block.length)
+        case nil:
+            return nil
+        }
     }
 
     /// Completes the response `writer` holds (header, question and the

@@ -20,15 +20,26 @@ public struct ResponseWriter {
 
     public init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
 
+    /// The bytes written so far.
+    public var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+
     public mutating func u8(_ value: UInt8) {
         guard count < buffer.count else { isFull = true; return }
         buffer[count] = value
         count += 1
     }
 
-    public mutating func u16(_ value: UInt16) { u8(UInt8(value >> 8)); u8(UInt8(truncatingIfNeeded: value)) }
+    public mutating func u16(_ value: UInt16) { bigEndian(value) }
 
-    public mutating func u32(_ value: UInt32) { u16(UInt16(value >> 16)); u16(UInt16(truncatingIfNeeded: value)) }
+    public mutating func u32(_ value: UInt32) { bigEndian(value) }
+
+    /// Writes `value` in network byte order with one bounds check.
+    @inline(__always) private mutating func bigEndian<Value: FixedWidthInteger>(_ value: Value) {
+        let size = MemoryLayout<Value>.size
+        guard size <= buffer.count - count else { isFull = true; return }
+        buffer.storeBytes(of: value.bigEndian, toByteOffset: count, as: Value.self)
+        count += size
+    }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= buffer.count - count else { isFull = true; return }

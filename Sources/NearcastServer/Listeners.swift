@@ -12,6 +12,7 @@ import LatencyModel
 struct UDPQueryHandler: DatagramHandler {
     private var snapshot: ThreadSnapshot
     private var random = QueryRandom()
+    private let cache = AnswerCache()
 
     init(snapshot: ThreadSnapshot) { self.snapshot = snapshot }
 
@@ -19,7 +20,7 @@ struct UDPQueryHandler: DatagramHandler {
 
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {
-        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, random: &random)
+        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, random: &random, cache: cache)
     }
 }
 
@@ -41,8 +42,10 @@ final class TCPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        let current = snapshot.current, output = snapshot.replyBuffer
-        guard let length = frame.withUnsafeReadableBytes({ current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random) }) else {
+        let current = snapshot.current, output = snapshot.replyBuffer, cache = snapshot.cache
+        guard let length = frame.withUnsafeReadableBytes({
+            current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random, cache: cache)
+        }) else {
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
         }

@@ -6,13 +6,15 @@ import Synchronization
 /// The snapshot one event loop serves from (TCP), and the loop's buffer
 /// for writing one reply.
 ///
-/// Invariant: `current` and `replyBuffer` are used only on `loop`, so the
+/// Invariant: `current`, `replyBuffer` and `cache` are used only on `loop`, so the
 /// query path reads them with no lock and no atomic operation.
 final class LoopSnapshot: @unchecked Sendable {
     let loop: EventLoop
     var current: Snapshot
     /// Room for the largest DNS message (65,535 bytes).
     let replyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(UInt16.max), alignment: 8)
+    /// The loop's answers to repeated questions.
+    let cache = AnswerCache()
     init(loop: EventLoop, current: Snapshot) { self.loop = loop; self.current = current }
     deinit { replyBuffer.deallocate() }
 }

@@ -83,14 +83,17 @@ import LatencyModel
         ednsOption(code: 10, Array(repeating: 7, count: 8)) + ecsOption("11.74.22.0/24"),
     ]
 
-    /// Both responders' bytes for `packet`; equal generators keep random choices equal.
-    static func responses(_ snapshot: Snapshot, _ packet: [UInt8], source: String, transport: Transport, seed: UInt64)
-        -> (general: [UInt8]?, inPlace: [UInt8]?) {
+    /// Both responders' bytes for `packet` (the in-place one with `cache`
+    /// when given); equal generators keep random choices equal.
+    static func responses(_ snapshot: Snapshot, _ packet: [UInt8], source: String, transport: Transport, seed: UInt64,
+                          cache: AnswerCache? = nil) -> (general: [UInt8]?, inPlace: [UInt8]?) {
         var first = SeededGenerator(state: seed), second = SeededGenerator(state: seed)
         let general = packet.withUnsafeBytes { snapshot.respond(to: $0, source: ip(source), transport: transport, using: &first) }
         var output = [UInt8](repeating: 0xEE, count: 65535)
         let length = packet.withUnsafeBytes { raw in
-            output.withUnsafeMutableBytes { snapshot.respond(to: raw, source: ip(source), transport: transport, into: $0, using: &second) }
+            output.withUnsafeMutableBytes {
+                snapshot.respond(to: raw, source: ip(source), transport: transport, into: $0, using: &second, cache: cache)
+            }
         }
         return (general, length.map { Array(output[..<$0]) })
     }
@@ -132,6 +135,45 @@ import LatencyModel
             }
         }
         #expect(mismatches == 0)
+    }
+
+    /// Through one cache, every query of the corpus asked twice — the first
+    /// answer stored, the second read back — still gets the general path's
+    /// bytes; other payload sizes, transports and ECS options of the same
+    /// question are answered from the same entries.
+    @Test(arguments: [Set<String>(), ["hc-eu-west-2", "hc-w2", "hc-primary", "hc-mv0", "hc-mv3"]])
+    func sameBytesFromTheAnswerCache(unhealthy: Set<String>) throws {
+        let snapshot = Self.snapshot(unhealthy: unhealthy)
+        let cache = AnswerCache()
+        var mismatches = 0, answeredFromCache = 0
+        for (seed, query) in Self.corpus().enumerated() {
+            for pass in 0..<2 {
+                if pass == 1, try Self.isCached(query.packet, source: query.source, in: cache, for: snapshot) { answeredFromCache += 1 }
+                let (general, inPlace) = Self.responses(snapshot, query.packet, source: query.source, transport: query.transport,
+                                                        seed: UInt64(seed), cache: cache)
+                if general != inPlace {
+                    mismatches += 1
+                    if mismatches <= 3 { Issue.record("pass \(pass) differs for \(query.packet):\n\(general ?? [])\n\(inPlace ?? [])") }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        // Random choices (weighted, multivalue), refusals and errors are not kept; most of the rest is.
+        #expect(answeredFromCache > Self.corpus().count / 2, "\(answeredFromCache) of \(Self.corpus().count)")
+    }
+
+    /// Whether `cache` holds the answer to `packet` from `source`, so that asking it takes no engine run.
+    static func isCached(_ packet: [UInt8], source: String, in cache: AnswerCache, for snapshot: Snapshot) throws -> Bool {
+        try packet.withUnsafeBytes { raw in
+            guard let query = Query(parsing: raw) else { return false }
+            switch cache.entry(for: query.question, ranking: nil) {
+            case .answer?: return true
+            case .dependsOnClient?:
+                let client = query.edns?.clientSubnet.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? ip(source)
+                return cache.entry(for: query.question, ranking: snapshot.latencyMap.lookup(client).ranking) != nil
+            case nil: return false
+            }
+        }
     }
 
     @Test func sameBytesWhenTruncatingAtEveryPayloadSize() {
@@ -204,7 +246,7 @@ import LatencyModel
                     let length = try packet.withUnsafeBytes { raw in
                         let query = try #require(Query(parsing: raw))
                         return output.withUnsafeMutableBytes {
-                            snapshot.respondInPlace(to: query, source: ip("192.0.2.9"), transport: .udp, into: $0, using: &generator)
+                            snapshot.respondInPlace(to: query, source: ip("192.0.2.9"), transport: .udp, into: $0, using: &generator, cache: nil)
                         }
                     }
                     #expect(length != nil, "\(qname) \(type) \(String(describing: opt))")

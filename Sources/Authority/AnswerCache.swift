@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DNSWire
+
+/// One thread's memory of answers it wrote, so that a repeated question
+/// skips the answer engine: for a question (its exact bytes: name, type,
+/// class) and, when its answer depends on the client, the ranking the
+/// client's address falls in, the answer, authority and additional sections
+/// as written after the question, their counts, the RCODE and the AA bit.
+///
+/// Invariants: every entry was written for `snapshot` (answering from
+/// another snapshot empties the cache first, `serve(_:)`); only answers
+/// that made no random choice are stored, so an entry is byte for byte what
+/// the engine would write again for that question and ranking; entries
+/// live in fixed slots allocated once (direct-mapped: a newer entry
+/// replaces an older one in its slot), so using the cache never allocates.
+/// Not thread-safe: one per UDP thread or event loop.
+public final class AnswerCache {
+    /// Slots, a power of two; answers whose question and sections exceed `slotSize - Slot.header` bytes are not kept.
+    static let slotCount = 2048
+    static let slotSize = 256
+    private let slots: UnsafeMutableRawBufferPointer
+    /// The serial of the snapshot the entries were written for (0: none yet).
+    private var snapshot: UInt64 = 0
+    /// Entries carry the epoch they were stored in; starting a new one empties the cache.
+    private var epoch: UInt32 = 1
+
+    public init() {
+        slots = .allocate(byteCount: Self.slotCount * Self.slotSize, alignment: 64)
+        slots.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit { slots.deallocate() }
+
+    /// Makes the entries those of `snapshot`: empties the cache when it held another's.
+    func serve(_ snapshot: Snapshot) {
+        guard self.snapshot != snapshot.serial else { return }
+        self.snapshot = snapshot.serial
+        epoch &+= 1
+        if epoch == 0 {  // wrapped: an entry of a long-gone epoch 1 must not come back to life
+            slots.initializeMemory(as: UInt8.self, repeating: 0)
+            epoch = 1
+        }
+    }
+
+    /// What a question's entry says: its sections, or that the answer
+    /// depends on the client, to be looked up again with the client's ranking.
+    enum Found {
+        case answer(CachedAnswer)
+        case dependsOnClient
+    }
+
+    /// The entry for `question` and `ranking` (nil: the question's own
+    /// entry, whose answer may say that it depends on the client).
+    func entry(for question: UnsafeRawBufferPointer, ranking: Int?) -> Found? {
+        let slot = self.slot(for: question, ranking: ranking)
+        guard slot.load(Slot.epoch, as: UInt32.self) == epoch, slot.load(Slot.ranking, as: Int32.self) == Int32(ranking ?? -1),
+              Int(slot.load(Slot.questionLength, as: UInt16.self)) == question.count,
+              memcmp(slot.baseAddress! + Slot.header, question.baseAddress!, question.count) == 0
+        else { return nil }
+        let flags = slot[Slot.flags]
+        if flags & Slot.dependsOnClient != 0 { return .dependsOnClient }
+        let start = Slot.header + question.count
+        return .answer(CachedAnswer(
+            sections: UnsafeRawBufferPointer(rebasing: slot[start..<(start + Int(slot.load(Slot.sectionsLength, as: UInt16.self)))]),
+            counts: SIMD3(slot.load(Slot.counts, as: UInt16.self), slot.load(Slot.counts + 2, as: UInt16.self), slot.load(Slot.counts + 4, as: UInt16.self)),
+            rcode: RCode(rawValue: UInt16(slot[Slot.rcode])), authoritative: flags & Slot.authoritative != 0))
+    }
+
+    /// Keeps an answer the engine wrote for `question`: for a client-independent
+    /// answer `ranking` is nil; otherwise the question's entry notes that it
+    /// depends on the client and the sections go with the ranking.
+    func store(_ answer: CachedAnswer, for question: UnsafeRawBufferPointer, ranking: Int?) {
+        guard Slot.header + question.count + answer.sections.count <= Self.slotSize, answer.rcode.rawValue <= UInt8.max else { return }
+        if let ranking {
+            write(for: question, ranking: nil, flags: Slot.dependsOnClient, answer: nil)
+            write(for: question, ranking: ranking, flags: 0, answer: answer)
+        } else {
+            write(for: question, ranking: nil, flags: 0, answer: answer)
+        }
+    }
+
+    private func write(for question: UnsafeRawBufferPointer, ranking: Int?, flags: UInt8, answer: CachedAnswer?) {
+        let slot = self.slot(for: question, ranking: ranking)
+        slot.storeBytes(of: epoch, toByteOffset: Slot.epoch, as: UInt32.self)
+        slot.storeBytes(of: Int32(ranking ?? -1), toByteOffset: Slot.ranking, as: Int32.self)
+        slot.storeBytes(of: UInt16(question.count), toByteOffset: Slot.questionLength, as: UInt16.self)
+        UnsafeMutableRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + question.count)]).copyMemory(from: question)
+        guard let answer else {
+            slot[Slot.flags] = flags
+            return
+        }
+        slot.storeBytes(of: UInt16(answer.sections.count), toByteOffset: Slot.sectionsLength, as: UInt16.self)
+        for section in 0..<3 { slot.storeBytes(of: answer.counts[section], toByteOffset: Slot.counts + 2 * section, as: UInt16.self) }
+        slot[Slot.rcode] = UInt8(answer.rcode.rawValue)
+        slot[Slot.flags] = flags | (answer.authoritative ? Slot.authoritative : 0)
+        let start = Slot.header + question.count
+        UnsafeMutableRawBufferPointer(rebasing: slot[start..<(start + answer.sections.count)]).copyMemory(from: answer.sections)
+    }
+
+    /// The slot of (`question`, `ranking`): a multiply-xorshift hash of the bytes, 8 at a time.
+    private func slot(for question: UnsafeRawBufferPointer, ranking: Int?) -> UnsafeMutableRawBufferPointer {
+        var hash = UInt64(bitPattern: Int64(ranking ?? -1)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(question.count)
+        var offset = 0
+        while offset + 8 <= question.count {
+            hash = (hash ^ question.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 29
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        while offset < question.count { tail = tail << 8 | UInt64(question[offset]); offset += 1 }
+        hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+        let index = Int(truncatingIfNeeded: hash ^ hash >> 32) & (Self.slotCount - 1)
+        return UnsafeMutableRawBufferPointer(rebasing: slots[(index * Self.slotSize)..<((index + 1) * Self.slotSize)])
+    }
+
+    /// A slot's layout: a header of fixed fields, then the question's bytes, then the sections'.
+    private enum Slot {
+        static let epoch = 0, ranking = 4, questionLength = 8, sectionsLength = 10, counts = 12, rcode = 18, flags = 19
+        static let header = 20
+        static let authoritative: UInt8 = 1, dependsOnClient: UInt8 = 2
+    }
+}
+
+/// The part of a response after its question that the answer engine wrote,
+/// with what `Snapshot.finish` needs to complete it.
+struct CachedAnswer {
+    var sections: UnsafeRawBufferPointer
+    var counts: SIMD3<UInt16>
+    var rcode: RCode
+    var authoritative: Bool
+}
+
+private extension UnsafeMutableRawBufferPointer {
+    func load<T>(_ offset: Int, as type: T.Type) -> T { loadUnaligned(fromByteOffset: offset, as: type) }
+}
