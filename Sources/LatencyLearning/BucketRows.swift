@@ -48,15 +48,19 @@ extension Aggregates {
 }
 
 extension Ranker {
-    /// The ranking of `network` over `regions` by `rtts` (aligned with
-    /// `regions`; NaN: unknown), then the regions without an RTT in their order.
-    /// `standardErrors`, if given, is aligned too: each RTT's standard error
-    /// of ln(RTT), 0 for an estimate without sample support.
-    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32], standardErrors: [Float32]? = nil) -> [RegionID] {
-        var ranking = standardErrors.map { errors in
-            rank(PrefixKey(network), zip(zip(regions, rtts), errors).lazy.filter { !$0.0.1.isNaN }.map { ($0.0.0, $0.0.1, $0.1) })
-        } ?? rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN }.map { ($0.0, $0.1, 0) })
+    /// Writes over `ranking` the ranking of `network` over `regions` by
+    /// `rtts` (aligned with `regions`; NaN: unknown), then the regions
+    /// without an RTT in their order. `standardErrors`, if given, is aligned
+    /// too: each RTT's standard error of ln(RTT), 0 for an estimate without
+    /// sample support.
+    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32], standardErrors: [Float32]? = nil,
+                              into ranking: inout [RegionID]) {
+        if let errors = standardErrors {
+            rank(PrefixKey(network), zip(zip(regions, rtts), errors).lazy.filter { !$0.0.1.isNaN }.map { ($0.0.0, $0.0.1, $0.1) },
+                 into: &ranking)
+        } else {
+            rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN }.map { ($0.0, $0.1, 0) }, into: &ranking)
+        }
         for (region, rtt) in zip(regions, rtts) where rtt.isNaN { ranking.append(region) }
-        return ranking
     }
 }

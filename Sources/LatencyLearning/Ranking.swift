@@ -104,11 +104,20 @@ public struct Ranker: Sendable {
     }
 
     mutating func rank(_ network: PrefixKey, _ estimates: some Sequence<(RegionID, Float32, Float32)>) -> [RegionID] {
+        var ranking: [RegionID] = []
+        rank(network, estimates, into: &ranking)
+        return ranking
+    }
+
+    /// `rank(_:_:)` written over `ranking`, so that ranking many networks
+    /// reuses one array instead of allocating one per network.
+    mutating func rank(_ network: PrefixKey, _ estimates: some Sequence<(RegionID, Float32, Float32)>, into ranking: inout [RegionID]) {
+        ranking.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         for (region, rtt, error) in estimates {
             keys.append(UInt64(max(rtt, 0).bitPattern) << 32 | UInt64(region) << 16 | UInt64(Self.errorCode(error)))
         }
-        guard !keys.isEmpty else { return [] }
+        guard !keys.isEmpty else { return }
         keys.sort()
         var first = 0
         if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept }),
@@ -116,14 +125,8 @@ public struct Ranker: Sendable {
             first = position
         }
         choices.record(Self.region(keys[first]), for: network)
-        return [RegionID](unsafeUninitializedCapacity: keys.count) { ranking, count in
-            ranking[0] = Self.region(keys[first])
-            count = 1
-            for (position, key) in keys.enumerated() where position != first {
-                ranking[count] = Self.region(key)
-                count += 1
-            }
-        }
+        ranking.append(Self.region(keys[first]))
+        for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }
     }
 
     private static func region(_ key: UInt64) -> RegionID { RegionID(truncatingIfNeeded: key >> 16) }

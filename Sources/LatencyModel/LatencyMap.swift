@@ -65,15 +65,28 @@ public struct LatencyMap: Sendable {
         self.init(ranked: rankedPrefixes, underlay: underlay, defaultRanking: defaultRanking, measured: [:])
     }
 
-    /// Interns the rankings (index 0: the default) and builds each family's ranges.
+    /// Compiles prefixes whose rankings are already interned in `rankings`
+    /// (index 0: the default), the prefixes distinct: a map of a million
+    /// networks without an array per network.
+    public init(internedPrefixes: [(prefix: IPPrefix, ranking: Int)], rankings: RankingTable.Builder, underlay: Underlay = Underlay()) {
+        self.init(interned: internedPrefixes, rankings: rankings, underlay: underlay, measured: [:])
+    }
+
     private init(ranked: [(prefix: IPPrefix, ranking: [RegionID])], underlay: Underlay, defaultRanking: [RegionID],
                  measured: [IPPrefix: [RegionRTT]]) {
         var rankings = RankingTable.Builder(defaultRanking: defaultRanking)
+        let interned = ranked.map { ($0.prefix, rankings.intern($0.ranking)) }
+        self.init(interned: interned, rankings: rankings, underlay: underlay, measured: measured)
+    }
+
+    /// Interns the underlay's rankings and builds each family's ranges.
+    private init(interned: [(prefix: IPPrefix, ranking: Int)], rankings: RankingTable.Builder, underlay: Underlay,
+                 measured: [IPPrefix: [RegionRTT]]) {
+        var rankings = rankings
         let underlayIndex = underlay.rankings.map { rankings.intern($0) }
         var v4: [(start: UInt32, length: Int, ranking: Int)] = []
         var v6: [(start: UInt128, length: Int, ranking: Int)] = []
-        for (prefix, order) in ranked {
-            let index = rankings.intern(order)
+        for (prefix, index) in interned {
             switch prefix.address {
             case .v4(let start): v4.append((start, prefix.length, index))
             case .v6(let start): v6.append((start, prefix.length, index))

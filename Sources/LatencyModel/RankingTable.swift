@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Distinct region orders stored back to back in one array: a ranking costs
 /// its regions plus one offset, not an array of its own (maps learned from
 /// measurements hold about one ranking per network).
@@ -24,21 +30,76 @@ public struct RankingTable: RandomAccessCollection, Sendable {
     }
 
     /// Interns rankings: equal orders get one index; index 0 is the default.
-    struct Builder {
+    /// A ranking is copied into the table's one array of regions, and found
+    /// again through an open-addressing table of indices hashed from its
+    /// bytes, so interning a million rankings allocates no array per ranking.
+    ///
+    /// Invariant: `slots` has a power-of-two count, at least twice the
+    /// number of rankings; a slot holds a ranking's index, or -1.
+    public struct Builder: Sendable {
         private var regions: [RegionID] = []
         private var offsets: [UInt32] = [0]
-        private var index: [[RegionID]: Int] = [:]
+        private var slots = [Int32](repeating: -1, count: 16)
 
-        init(defaultRanking: [RegionID]) { _ = intern(defaultRanking) }
+        public init(defaultRanking: [RegionID]) { _ = intern(defaultRanking) }
 
-        mutating func intern(_ ranking: [RegionID]) -> Int {
-            if let known = index[ranking] { return known }
-            regions += ranking
+        /// The number of rankings interned so far.
+        public var count: Int { offsets.count - 1 }
+
+        public mutating func intern(_ ranking: [RegionID]) -> Int { ranking.withUnsafeBufferPointer { intern($0) } }
+
+        /// The index of `ranking`, added when new.
+        public mutating func intern(_ ranking: UnsafeBufferPointer<RegionID>) -> Int {
+            let mask = slots.count - 1
+            var slot = Self.hash(ranking) & mask
+            while slots[slot] >= 0 {
+                if equals(Int(slots[slot]), ranking) { return Int(slots[slot]) }
+                slot = (slot + 1) & mask
+            }
+            let index = count
+            regions.append(contentsOf: ranking)
             offsets.append(UInt32(regions.count))
-            index[ranking] = offsets.count - 2
-            return offsets.count - 2
+            slots[slot] = Int32(index)
+            if 2 * count > slots.count { rehash(into: 2 * slots.count) }
+            return index
         }
 
-        var table: RankingTable { RankingTable(regions: regions.exactCapacityCopy, offsets: offsets.exactCapacityCopy) }
+        public var table: RankingTable { RankingTable(regions: regions.exactCapacityCopy, offsets: offsets.exactCapacityCopy) }
+
+        private func equals(_ index: Int, _ ranking: UnsafeBufferPointer<RegionID>) -> Bool {
+            let start = Int(offsets[index]), end = Int(offsets[index + 1])
+            guard end - start == ranking.count else { return false }
+            return regions.withUnsafeBufferPointer { stored in
+                ranking.isEmpty || memcmp(stored.baseAddress! + start, ranking.baseAddress!, ranking.count * MemoryLayout<RegionID>.size) == 0
+            }
+        }
+
+        private mutating func rehash(into slotCount: Int) {
+            slots = [Int32](repeating: -1, count: slotCount)
+            let mask = slotCount - 1
+            regions.withUnsafeBufferPointer { stored in
+                for index in 0..<count {
+                    let ranking = UnsafeBufferPointer(rebasing: stored[Int(offsets[index])..<Int(offsets[index + 1])])
+                    var slot = Self.hash(ranking) & mask
+                    while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                    slots[slot] = Int32(index)
+                }
+            }
+        }
+
+        /// A multiply-xorshift hash of the regions, four at a time.
+        private static func hash(_ ranking: UnsafeBufferPointer<RegionID>) -> Int {
+            let bytes = UnsafeRawBufferPointer(ranking)
+            var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                hash ^= hash >> 31
+                offset += 8
+            }
+            while offset < bytes.count { hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01B3; offset += 1 }
+            hash = (hash ^ hash >> 29) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: hash ^ hash >> 32)
+        }
     }
 }

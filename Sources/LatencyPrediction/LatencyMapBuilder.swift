@@ -137,11 +137,14 @@ public struct LatencyMapBuilder: Sendable {
         // uncertainty does not shrink with this network's samples, so a margin
         // built from it would hold a ranking for as long as they stay.
         var ranker = Ranker(hysteresis: settings.hysteresis, previous: choices)
-        var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
+        var rankings = RankingTable.Builder(defaultRanking: defaultRanking)
+        var ranked: [(prefix: IPPrefix, ranking: Int)] = []
         ranked.reserveCapacity(aggregates.bucketCount + configured.count + rolledUp.count)
+        var order: [RegionID] = []
         func rank(_ network: IPPrefix, _ values: inout [Float32], standardErrors: [Float32]? = nil) {
             knowledge.fillMissing(&values, network: network)
-            ranked.append((network, ranker.rank(network, regions: regions, rtts: values, standardErrors: standardErrors)))
+            ranker.rank(network, regions: regions, rtts: values, standardErrors: standardErrors, into: &order)
+            ranked.append((network, rankings.intern(order)))
         }
         var done = Set<IPPrefix>()
         var confirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
@@ -172,7 +175,7 @@ public struct LatencyMapBuilder: Sendable {
 
         var underlay = LatencyMap.Underlay()
         if var cache = priors, let geo { underlay = Self.underlay(&cache, ranges: geo.locatedRanges(), regions: regions) }
-        let map = LatencyMap(rankedPrefixes: ranked, underlay: underlay, defaultRanking: defaultRanking)
+        let map = LatencyMap(internedPrefixes: ranked, rankings: rankings, underlay: underlay)
         return Result(map: map, knowledge: knowledge, rankedNetworks: ranked.count, underlayRanges: underlay.v4.count + underlay.v6.count)
     }
 
