@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Interleaved A/B of two servers under the varying-ECS load, for differences
+"""Interleaved A/B of two servers under one replayed UDP load, for differences
 smaller than the drift of a shared machine.
 
-    python3 bench/interleave.py A B [--pairs 30] [--seconds 1] [--big | --b-big]
+    python3 bench/interleave.py A B [--scenario latency-ecs-varying] [--pairs 30] [--seconds 1] [--big | --b-big]
 
-A and B are Nearcast binaries, or `gdnsd` for the benchmark's gdnsd. Both
-run at once (one UDP thread each, their own ports); the replay load goes to
+A and B are Nearcast binaries, or `gdnsd` or `knot` for the benchmark's
+peers (Knot serves the static zone only: `static` and `nxdomain`). The
+scenario's queries are those of `bench/run` — varying ECS replays
+bench/data's packets; static, latency without ECS, fixed ECS and NXDOMAIN
+send dnsperf's questions, written as packets here — always sent by the
+replay generator (lighter than dnsperf, so rates are higher than in
+`bench/run`). Both servers run at once (one UDP thread each, their own ports); the replay load goes to
 one, then the other, for `--seconds` each, `--pairs` times, alternating who
 goes first. Each turn's server CPU comes from /proc, so both sides of a pair
 share the machine's state of the moment. Prints per server the medians of
@@ -17,14 +22,19 @@ binary against itself, for the cost of the map's size). Run `bench/run` once fir
 compiles the replay generator and generates bench/data.
 """
 import argparse
+import ipaddress
 import json
 import os
 import re
 import statistics
+import struct
 import subprocess
 import tempfile
 
 from bench import HERE, Server
+from gen_data import ecs_option, encode_name, query_packet
+
+SCENARIOS = ["latency-ecs-varying", "latency-ecs-fixed", "latency-no-ecs", "static", "nxdomain"]
 
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
 
@@ -49,10 +59,30 @@ def runtime_us(pid):
     return total
 
 
+def queries(scenario, data, meta, scratch):
+    """The replay file of `scenario`: bench/data's varying-ECS packets, or,
+    for the others, the questions `bench/run` gives dnsperf (no EDNS unless
+    the scenario has ECS), written to `scratch`."""
+    if scenario == "latency-ecs-varying":
+        return os.path.join(data, "queries", "ecs_varying.bin")
+    if scenario == "latency-ecs-fixed":
+        subnet = ipaddress.IPv4Network(meta["fixed_ecs_prefix"])
+        packets = [query_packet("www.bench.test", ecs=ecs_option(int(subnet.network_address), subnet.prefixlen))]
+    else:
+        names = {"static": ["static.bench.test"], "latency-no-ecs": ["www.bench.test"],
+                 "nxdomain": ["nx%d.bench.test" % i for i in range(1000)]}[scenario]
+        packets = [struct.pack("!6H", 0, 0, 1, 0, 0, 0) + encode_name(name) + struct.pack("!HH", 1, 1) for name in names]
+    path = os.path.join(scratch, scenario + ".bin")
+    with open(path, "wb") as out:
+        for packet in packets:
+            out.write(struct.pack("!H", len(packet)) + packet)
+    return path
+
+
 def start(binary, data, meta, port, scratch):
-    """A started Server: the benchmark's gdnsd, or Nearcast `binary` on `port` with its own store."""
-    if binary == "gdnsd":
-        server = Server("gdnsd", data, meta, None, 1)
+    """A started Server: the benchmark's gdnsd or Knot, or Nearcast `binary` on `port` with its own store."""
+    if binary in ("gdnsd", "knot"):
+        server = Server(binary, data, meta, None, 1)
     else:
         server = Server("nearcast", data, meta, binary, 1)
         server.port = port
@@ -79,6 +109,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("a")
     ap.add_argument("b")
+    ap.add_argument("--scenario", choices=SCENARIOS, default=SCENARIOS[0])
     ap.add_argument("--pairs", type=int, default=30)
     ap.add_argument("--seconds", type=int, default=1)
     size = ap.add_mutually_exclusive_group()
@@ -87,14 +118,19 @@ def main():
     args = ap.parse_args()
     datas = [os.path.join(HERE, "data", "big" if big else "small") for big in (args.big, args.big or args.b_big)]
     names = [args.a, args.b]
+    metas = [json.load(open(os.path.join(data, "meta.json"))) for data in datas]
     with tempfile.TemporaryDirectory() as scratch:
-        servers = [start(binary, data, json.load(open(os.path.join(data, "meta.json"))), 5411 + i, scratch)
-                   for i, (binary, data) in enumerate(zip(names, datas))]
+        loads = []
+        for i, (data, meta) in enumerate(zip(datas, metas)):
+            os.makedirs(os.path.join(scratch, "load%d" % i))
+            loads.append(queries(args.scenario, data, meta, os.path.join(scratch, "load%d" % i)))
+        servers = [start(binary, data, meta, 5411 + i, scratch)
+                   for i, (binary, data, meta) in enumerate(zip(names, datas, metas))]
         try:
             turns = [[], []]
             for pair in range(args.pairs):
                 for i in ([0, 1] if pair % 2 == 0 else [1, 0]):
-                    turns[i].append(turn(servers[i], os.path.join(datas[i], "queries", "ecs_varying.bin"), args.seconds))
+                    turns[i].append(turn(servers[i], loads[i], args.seconds))
         finally:
             for server in servers:
                 server.stop()

@@ -1,13 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DNSWire
+import LatencyModel
 
 /// One thread's memory of answers it wrote, so that a repeated question
-/// skips the answer engine: for a question (its exact bytes: name, type,
-/// class) and, when its answer depends on the client, the ranking the
-/// client's address falls in, the answer, authority and additional sections
-/// as written after the question, their counts, the RCODE and the AA bit.
+/// skips the answer engine: for a question (name ignoring ASCII case, type,
+/// class) and, when its answer depends on the client, a `ClientKey` — the
+/// first region of the client's ranking, when that decided every latency
+/// choice, else the whole ranking — the answer, authority and additional
+/// sections as written after the question, their counts, the RCODE and the
+/// AA bit.
+///
+/// The name's case does not matter (resolvers that randomize it, RFC draft
+/// "0x20", still hit): the engine's bytes after the question are the same
+/// for every spelling of a name, since it writes the query's name only as
+/// pointers into the question, whose labels have the same lengths.
 ///
 /// Invariants: every entry was written for `snapshot` (answering from
 /// another snapshot empties the cache first, `serve(_:)`); only answers
@@ -17,7 +22,8 @@ import DNSWire
 /// replaces an older one in its slot), so using the cache never allocates.
 /// Not thread-safe: one per UDP thread or event loop.
 public final class AnswerCache {
-    /// Slots, a power of two; answers whose question and sections exceed `slotSize - Slot.header` bytes are not kept.
+    /// Slots, a power of two, of `slotSize` bytes; answers whose question
+    /// and sections exceed `slotSize - Slot.header` bytes are not kept.
     static let slotCount = 2048
     static let slotSize = 256
     private let slots: UnsafeMutableRawBufferPointer
@@ -45,19 +51,38 @@ public final class AnswerCache {
     }
 
     /// What a question's entry says: its sections, or that the answer
-    /// depends on the client, to be looked up again with the client's ranking.
+    /// depends on the client, to be looked up again with a `ClientKey`.
     enum Found {
         case answer(CachedAnswer)
         case dependsOnClient
     }
 
-    /// The entry for `question` and `ranking` (nil: the question's own
-    /// entry, whose answer may say that it depends on the client).
-    func entry(for question: UnsafeRawBufferPointer, ranking: Int?) -> Found? {
-        let slot = self.slot(for: question, ranking: ranking)
-        guard slot.load(Slot.epoch, as: UInt32.self) == epoch, slot.load(Slot.ranking, as: Int32.self) == Int32(ranking ?? -1),
+    /// What a client-dependent answer is kept under, beside its question.
+    enum ClientKey: Equatable {
+        /// Every latency choice took the member of this region, the first of
+        /// the client's ranking: the answer of every client whose ranking starts with it.
+        case firstRegion(RegionID)
+        /// The answer of the clients of this ranking.
+        case ranking(Int)
+
+        /// The slot's key field: -1 is the question's own entry.
+        var code: Int32 {
+            switch self {
+            case .firstRegion(let region): -2 - Int32(region)
+            case .ranking(let ranking): Int32(ranking)
+            }
+        }
+    }
+
+    /// The entry for `query`'s question under `key` (nil: the question's
+    /// own entry, whose answer may say that it depends on the client).
+    func entry(for query: Query, key: ClientKey?) -> Found? {
+        let slot = self.slot(for: query, key: key)
+        let question = query.question, nameLength = query.name.bytes.count
+        guard slot.load(Slot.epoch, as: UInt32.self) == epoch, slot.load(Slot.key, as: Int32.self) == key?.code ?? -1,
               Int(slot.load(Slot.questionLength, as: UInt16.self)) == question.count,
-              memcmp(slot.baseAddress! + Slot.header, question.baseAddress!, question.count) == 0
+              slot.load(Slot.header + nameLength, as: UInt32.self) == question.loadUnaligned(fromByteOffset: nameLength, as: UInt32.self),
+              NameView(unchecked: UnsafeRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + nameLength)])) == query.name
         else { return nil }
         let flags = slot[Slot.flags]
         if flags & Slot.dependsOnClient != 0 { return .dependsOnClient }
@@ -68,23 +93,23 @@ public final class AnswerCache {
             rcode: RCode(rawValue: UInt16(slot[Slot.rcode])), authoritative: flags & Slot.authoritative != 0))
     }
 
-    /// Keeps an answer the engine wrote for `question`: for a client-independent
-    /// answer `ranking` is nil; otherwise the question's entry notes that it
-    /// depends on the client and the sections go with the ranking.
-    func store(_ answer: CachedAnswer, for question: UnsafeRawBufferPointer, ranking: Int?) {
-        guard Slot.header + question.count + answer.sections.count <= Self.slotSize, answer.rcode.rawValue <= UInt8.max else { return }
-        if let ranking {
-            write(for: question, ranking: nil, flags: Slot.dependsOnClient, answer: nil)
-            write(for: question, ranking: ranking, flags: 0, answer: answer)
+    /// Keeps an answer the engine wrote for `query`'s question: for a
+    /// client-independent answer `key` is nil; otherwise the question's
+    /// entry notes that it depends on the client and the sections go under `key`.
+    func store(_ answer: CachedAnswer, for query: Query, key: ClientKey?) {
+        guard Slot.header + query.question.count + answer.sections.count <= Self.slotSize, answer.rcode.rawValue <= UInt8.max else { return }
+        if let key {
+            write(for: query, key: nil, flags: Slot.dependsOnClient, answer: nil)
+            write(for: query, key: key, flags: 0, answer: answer)
         } else {
-            write(for: question, ranking: nil, flags: 0, answer: answer)
+            write(for: query, key: nil, flags: 0, answer: answer)
         }
     }
 
-    private func write(for question: UnsafeRawBufferPointer, ranking: Int?, flags: UInt8, answer: CachedAnswer?) {
-        let slot = self.slot(for: question, ranking: ranking)
+    private func write(for query: Query, key: ClientKey?, flags: UInt8, answer: CachedAnswer?) {
+        let slot = self.slot(for: query, key: key), question = query.question
         slot.storeBytes(of: epoch, toByteOffset: Slot.epoch, as: UInt32.self)
-        slot.storeBytes(of: Int32(ranking ?? -1), toByteOffset: Slot.ranking, as: Int32.self)
+        slot.storeBytes(of: key?.code ?? -1, toByteOffset: Slot.key, as: Int32.self)
         slot.storeBytes(of: UInt16(question.count), toByteOffset: Slot.questionLength, as: UInt16.self)
         UnsafeMutableRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + question.count)]).copyMemory(from: question)
         guard let answer else {
@@ -99,25 +124,18 @@ public final class AnswerCache {
         UnsafeMutableRawBufferPointer(rebasing: slot[start..<(start + answer.sections.count)]).copyMemory(from: answer.sections)
     }
 
-    /// The slot of (`question`, `ranking`): a multiply-xorshift hash of the bytes, 8 at a time.
-    private func slot(for question: UnsafeRawBufferPointer, ranking: Int?) -> UnsafeMutableRawBufferPointer {
-        var hash = UInt64(bitPattern: Int64(ranking ?? -1)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(question.count)
-        var offset = 0
-        while offset + 8 <= question.count {
-            hash = (hash ^ question.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            hash ^= hash >> 29
-            offset += 8
-        }
-        var tail: UInt64 = 0
-        while offset < question.count { tail = tail << 8 | UInt64(question[offset]); offset += 1 }
-        hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
-        let index = Int(truncatingIfNeeded: hash ^ hash >> 32) & (Self.slotCount - 1)
+    /// The slot of (`query`'s question, `key`): the name's case-folded
+    /// hash (`NameView.hashCode`) mixed with the type, class and key.
+    private func slot(for query: Query, key: ClientKey?) -> UnsafeMutableRawBufferPointer {
+        var hash = query.name.hashCode ^ UInt64(query.type.rawValue) << 48 ^ UInt64(query.rrclass.rawValue) << 32
+        hash = (hash ^ UInt64(bitPattern: Int64(key?.code ?? -1)) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        let index = Int(truncatingIfNeeded: hash ^ hash >> 31) & (Self.slotCount - 1)
         return UnsafeMutableRawBufferPointer(rebasing: slots[(index * Self.slotSize)..<((index + 1) * Self.slotSize)])
     }
 
     /// A slot's layout: a header of fixed fields, then the question's bytes, then the sections'.
     private enum Slot {
-        static let epoch = 0, ranking = 4, questionLength = 8, sectionsLength = 10, counts = 12, rcode = 18, flags = 19
+        static let epoch = 0, key = 4, questionLength = 8, sectionsLength = 10, counts = 12, rcode = 18, flags = 19
         static let header = 20
         static let authoritative: UInt8 = 1, dependsOnClient: UInt8 = 2
     }

@@ -16,6 +16,10 @@ struct AnswerRun<Sink: AnswerSink, Generator: RandomNumberGenerator> {
     /// False once a choice was random (weighted, multivalue): asked again,
     /// the same question may get another answer.
     var isRepeatable = true
+    /// True while every latency choice took the member of the first region
+    /// of the client's ranking: then every client whose ranking starts with
+    /// that region gets this answer.
+    var decidedByFirstRegion = true
 
     init(snapshot: Snapshot, zone: ZoneIndex, client: ClientLocation, sink: Sink, generator: Generator) {
         self.snapshot = snapshot; self.zone = zone; self.client = client; self.sink = sink; self.generator = generator

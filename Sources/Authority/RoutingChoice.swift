@@ -76,9 +76,13 @@ extension AnswerRun {
         var position = 0
         while let region = snapshot.latencyMap.rankings.region(position, of: ranking) {
             if let member = zone.latencyMember(of: group, for: region),
-               accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) { return }
+               accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) {
+                if position > 0 { decidedByFirstRegion = false }
+                return
+            }
             position += 1
         }
+        decidedByFirstRegion = false
         for position in 0..<snapshot.fallbackRanking.count {
             if let member = zone.latencyMember(of: group, for: snapshot.fallbackRanking[position]),
                accept(member, of: group, type: type, depth: depth, step: step, trial: &trial) { return }

@@ -7,11 +7,12 @@ extension Snapshot {
     /// `respond(to:source:transport:)`; `output` must hold at least 65,535 bytes.
     ///
     /// Allocation-free for a query with one uncompressed question (and
-    /// optionally EDNS0 with or without ECS) whose answer is a name's own
-    /// data (plain, latency, weighted, failover or multivalue records, or an
-    /// alias to them) or NXDOMAIN/NODATA with the SOA. Anything else (CNAME
-    /// chains, FORMERR, NOTIMP, BADVERS, compressed questions...) takes the
-    /// general path, which allocates.
+    /// optionally EDNS0 with or without ECS) that the answer engine answers
+    /// from the zone (records of every routing policy, aliases, CNAME chains,
+    /// referrals, NXDOMAIN/NODATA with the SOA) or that is refused. Anything
+    /// else (FORMERR, NOTIMP, BADVERS, compressed questions, responses with
+    /// more names than `ResponseWriter` tracks...) takes the general path,
+    /// which allocates.
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
                         into output: UnsafeMutableRawBufferPointer) -> Int? {
         var generator = QueryRandom()
@@ -57,8 +58,7 @@ extension Snapshot {
         case .tcp: Int(UInt16.max)
         }
         var writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
-        let ecs = query.edns?.clientSubnet
-        let client = ClientLocation(address: ecs.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? source)
+        let client = query.client(source: source)
         if let cache {
             cache.serve(self)
             if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache) {
@@ -82,24 +82,34 @@ extension Snapshot {
             let sections = UnsafeRawBufferPointer(rebasing: run.sink.writer.written[(12 + query.question.count)...])
             cache.store(CachedAnswer(sections: sections, counts: run.sink.counts, rcode: run.outcome.rcode,
                                      authoritative: run.outcome.authoritative),
-                        for: query.question, ranking: run.hit?.ranking)
+                        for: query, key: run.hit.map { clientKey(of: $0, decidedByFirstRegion: run.decidedByFirstRegion) })
         }
         return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome)
     }
 
     /// The cached answer to `query` for `client`, and its ECS scope (the
     /// client's block when the answer depends on the client, else 0).
-    private func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache) -> (CachedAnswer, scope: Int)? {
-        switch cache.entry(for: query.question, ranking: nil) {
+    func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache) -> (CachedAnswer, scope: Int)? {
+        switch cache.entry(for: query, key: nil) {
         case .answer(let answer)?:
             return (answer, 0)
         case .dependsOnClient?:
             let hit = latencyMap.lookup(client.address)
-            guard case .answer(let answer)? = cache.entry(for: query.question, ranking: hit.ranking) else { return nil }
+            if let first = latencyMap.rankings.region(0, of: hit.ranking), case .answer(let answer)? = cache.entry(for: query, key: .firstRegion(first)) {
+                return (answer, hit.block.length)
+            }
+            guard case .answer(let answer)? = cache.entry(for: query, key: .ranking(hit.ranking)) else { return nil }
             return (answer, hit.block.length)
         case nil:
             return nil
         }
+    }
+
+    /// What a client-dependent answer is cached under: the first region of
+    /// the client's ranking when it decided every latency choice, else the ranking.
+    private func clientKey(of hit: MapHit, decidedByFirstRegion: Bool) -> AnswerCache.ClientKey {
+        guard decidedByFirstRegion, let first = latencyMap.rankings.region(0, of: hit.ranking) else { return .ranking(hit.ranking) }
+        return .firstRegion(first)
     }
 
     /// Completes the response `writer` holds (header, question and the
@@ -154,6 +164,14 @@ struct WireSink: AnswerSink {
     func noteSkipped(_ member: Int, reason: SkipReason, type: RRType, step: Int) {}
     func noteChosen(_ member: Int, step: Int) {}
     func noteAllUnhealthy(step: Int) {}
+}
+
+extension Query {
+    /// Whom routing answers: the ECS address, unless absent or of source
+    /// prefix 0 (RFC 7871 §7.1.2), else the packet's source.
+    func client(source: IPAddress) -> ClientLocation {
+        ClientLocation(address: edns?.clientSubnet.flatMap { $0.sourcePrefix == 0 ? nil : $0.ipAddress } ?? source)
+    }
 }
 
 extension QueryClientSubnet {

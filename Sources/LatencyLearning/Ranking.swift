@@ -125,6 +125,7 @@ public struct Ranker: Sendable {
             first = position
         }
         choices.record(Self.region(keys[first]), for: network)
+        ranking.reserveCapacity(keys.count)
         ranking.append(Self.region(keys[first]))
         for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }
     }

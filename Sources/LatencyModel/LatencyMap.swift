@@ -68,7 +68,9 @@ public struct LatencyMap: Sendable {
     /// Compiles prefixes whose rankings are already interned in `rankings`
     /// (index 0: the default), the prefixes distinct: a map of a million
     /// networks without an array per network.
-    public init(internedPrefixes: [(prefix: IPPrefix, ranking: Int)], rankings: RankingTable.Builder, underlay: Underlay = Underlay()) {
+    public init(internedPrefixes: [(prefix: IPPrefix, ranking: Int)], rankings: consuming RankingTable.Builder,
+                underlay: Underlay = Underlay()) {
+        precondition(internedPrefixes.allSatisfy { $0.ranking >= 0 && $0.ranking < rankings.count }, "a ranking index the builder did not give")
         self.init(interned: internedPrefixes, rankings: rankings, underlay: underlay, measured: [:])
     }
 
@@ -80,9 +82,8 @@ public struct LatencyMap: Sendable {
     }
 
     /// Interns the underlay's rankings and builds each family's ranges.
-    private init(interned: [(prefix: IPPrefix, ranking: Int)], rankings: RankingTable.Builder, underlay: Underlay,
+    private init(interned: [(prefix: IPPrefix, ranking: Int)], rankings: consuming RankingTable.Builder, underlay: Underlay,
                  measured: [IPPrefix: [RegionRTT]]) {
-        var rankings = rankings
         let underlayIndex = underlay.rankings.map { rankings.intern($0) }
         var v4: [(start: UInt32, length: Int, ranking: Int)] = []
         var v6: [(start: UInt128, length: Int, ranking: Int)] = []

@@ -1,6 +1,7 @@
 import Testing
 @testable import Authority
 import DNSWire
+import LatencyModel
 
 /// What the answer cache keeps and when it lets go; that its answers are
 /// the engine's, byte for byte, is `DifferentialTests.sameBytesFromTheAnswerCache`.
@@ -20,30 +21,71 @@ import DNSWire
 
     enum CacheTestError: Error { case noAddress }
 
-    static func question(_ qname: String) -> [UInt8] {
-        let packet = queryPacket(qname, .a)
-        return Array(packet[12...])
+    /// `body` with the parsed query for `qname`, type A.
+    static func withQuery<T>(_ qname: String, _ body: (Query) throws -> T) throws -> T {
+        try queryPacket(qname, .a).withUnsafeBytes { raw in try body(try #require(Query(parsing: raw))) }
     }
 
-    @Test func aLatencyAnswerIsKeptPerRankingAndReadBack() throws {
+    /// The first region of a client's ranking, in `snapshot`'s map.
+    static func firstRegion(_ address: String, in snapshot: Snapshot) -> RegionID? {
+        snapshot.latencyMap.rankings.region(0, of: snapshot.latencyMap.lookup(ip(address)).ranking)
+    }
+
+    @Test func aLatencyAnswerDecidedByTheFirstRegionIsKeptUnderItAndReadBack() throws {
         let snapshot = DifferentialTests.snapshot(unhealthy: [])
         let cache = AnswerCache()
-        let question = Self.question("lat.example.com.")
         let first = try Self.address("lat.example.com.", from: snapshot, cache: cache, subnet: "10.0.0.0/24")
         let second = try Self.address("lat.example.com.", from: snapshot, cache: cache, subnet: "2001:db8:99::/48")
         #expect(first != second, "the two networks' fastest regions differ")
-        let rankings = ["10.0.0.1", "2001:db8:99::1"].map { snapshot.latencyMap.lookup(ip($0)).ranking }
-        question.withUnsafeBytes { bytes in
-            guard case .dependsOnClient? = cache.entry(for: bytes, ranking: nil) else {
+        let regions = try ["10.0.0.1", "2001:db8:99::1"].map { try #require(Self.firstRegion($0, in: snapshot)) }
+        try Self.withQuery("lat.example.com.") { query in
+            guard case .dependsOnClient? = cache.entry(for: query, key: nil) else {
                 Issue.record("the question's entry does not say it depends on the client")
                 return
             }
-            for ranking in rankings {
-                guard case .answer? = cache.entry(for: bytes, ranking: ranking) else { Issue.record("ranking \(ranking) not kept"); continue }
+            for region in regions {
+                guard case .answer? = cache.entry(for: query, key: .firstRegion(region)) else { Issue.record("region \(region) not kept"); continue }
             }
         }
         #expect(try Self.address("lat.example.com.", from: snapshot, cache: cache, subnet: "10.0.0.0/24") == first)
         #expect(try Self.address("lat.example.com.", from: snapshot, cache: cache, subnet: "2001:db8:99::/48") == second)
+    }
+
+    /// When the first region's member is unhealthy, the answer is another
+    /// region's: kept under the client's whole ranking, not its first region.
+    @Test func anAnswerPastTheFirstRegionIsKeptUnderTheRanking() throws {
+        let healthy = DifferentialTests.snapshot(unhealthy: [])
+        let region = try #require(Self.firstRegion("10.0.0.1", in: healthy))
+        let name = healthy.catalog.regions[Int(region)].name
+        let snapshot = DifferentialTests.snapshot(unhealthy: ["hc-\(name)"])
+        let cache = AnswerCache()
+        let answer = try Self.address("lat.example.com.", from: snapshot, cache: cache, subnet: "10.0.0.0/24")
+        #expect(answer != (try Self.address("lat.example.com.", from: healthy, cache: AnswerCache(), subnet: "10.0.0.0/24")))
+        let ranking = snapshot.latencyMap.lookup(ip("10.0.0.1")).ranking
+        try Self.withQuery("lat.example.com.") { query in
+            #expect(cache.entry(for: query, key: .firstRegion(region)) == nil)
+            guard case .answer? = cache.entry(for: query, key: .ranking(ranking)) else {
+                Issue.record("not kept under the ranking")
+                return
+            }
+        }
+    }
+
+    /// A resolver randomizing the name's case (the "0x20" defence against
+    /// spoofing) still hits (DifferentialTests compares the bytes, with both
+    /// spellings of www.example.com. in its corpus).
+    @Test func theNamesCaseDoesNotMatter() throws {
+        let snapshot = DifferentialTests.snapshot(unhealthy: [])
+        let cache = AnswerCache()
+        let lower = try Self.address("lat.example.com.", from: snapshot, cache: cache)
+        try Self.withQuery("lAt.ExAmple.COM.") { query in
+            guard case .dependsOnClient? = cache.entry(for: query, key: nil) else {
+                Issue.record("another spelling of the name misses")
+                return
+            }
+        }
+        #expect(try Self.address("lAt.ExAmple.COM.", from: snapshot, cache: cache) == lower)
+        try Self.withQuery("lat.example.org.") { #expect(cache.entry(for: $0, key: nil) == nil, "another name of the same length") }
     }
 
     @Test(arguments: ["w.example.com.", "mv.example.com."])
@@ -53,7 +95,7 @@ import DNSWire
         var seen = Set<[UInt8]>()
         for _ in 0..<200 { seen.insert(try Self.address(qname, from: snapshot, cache: cache)) }
         #expect(seen.count > 1, "a weighted or multivalue answer still varies")
-        Self.question(qname).withUnsafeBytes { #expect(cache.entry(for: $0, ranking: nil) == nil) }
+        try Self.withQuery(qname) { #expect(cache.entry(for: $0, key: nil) == nil) }
     }
 
     @Test func anotherSnapshotEmptiesTheCache() throws {

@@ -33,6 +33,7 @@ import SeededRandom
         for (order, index) in expected { #expect(Array(table[index]) == order) }
     }
 
+    /// The same lookups either way, with an underlay (interned after the prefixes on one path, before on the other).
     @Test func internedPrefixesCompileToTheSameMapAsRankedOnes() {
         var generator = SeededGenerator(state: 11)
         var ranked: [(prefix: IPPrefix, ranking: [RegionID])] = []
@@ -42,10 +43,13 @@ import SeededRandom
             guard seen.insert(prefix).inserted else { continue }
             ranked.append((prefix, [RegionID](0..<4).shuffled(using: &generator)))
         }
+        // Uncovered space: two underlay ranges, one with an order a prefix also has.
+        let underlay = LatencyMap.Underlay(rankings: [[3, 2, 1, 0], ranked[0].ranking],
+                                           v4: [(0x0A00_0000, 0x0AFF_FFFF, 0), (0xC000_0000, 0xC0FF_FFFF, 1)])
         var builder = RankingTable.Builder(defaultRanking: [0, 1, 2, 3])
         let interned = ranked.map { ($0.prefix, builder.intern($0.ranking)) }
-        let byOrders = LatencyMap(rankedPrefixes: ranked, defaultRanking: [0, 1, 2, 3])
-        let byIndices = LatencyMap(internedPrefixes: interned, rankings: builder)
+        let byOrders = LatencyMap(rankedPrefixes: ranked, underlay: underlay, defaultRanking: [0, 1, 2, 3])
+        let byIndices = LatencyMap(internedPrefixes: interned, rankings: builder, underlay: underlay)
         for _ in 0..<20_000 {
             let address = IPAddress.v4(UInt32.random(in: 0...UInt32.max, using: &generator))
             let (a, b) = (byOrders.lookup(address), byIndices.lookup(address))
