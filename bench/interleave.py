@@ -16,7 +16,8 @@ goes first. Each turn's server CPU comes from /proc, so both sides of a pair
 share the machine's state of the moment. Prints per server the medians of
 q/s and of user, system and total CPU µs per query (the total exact, from the
 scheduler's clock; the user/system split sampled in clock ticks, so ±10% per
-turn), then the median of the pairs' ratios (A ÷ B). `--big` gives both servers the 1,000,000-prefix map
+turn), then the median of the pairs' ratios (A ÷ B) and their geometric
+mean with its 95% confidence interval. `--big` gives both servers the 1,000,000-prefix map
 and its queries; `--b-big` only B (A keeps the 1,000-prefix map: one
 binary against itself, for the cost of the map's size). Run `bench/run` once first: it installs the peers,
 compiles the replay generator and generates bench/data.
@@ -24,6 +25,7 @@ compiles the replay generator and generates bench/data.
 import argparse
 import ipaddress
 import json
+import math
 import os
 import re
 import statistics
@@ -142,6 +144,24 @@ def main():
     print("A ÷ B, median of the pairs: q/s %.3f, CPU per query %.3f" % (
         statistics.median(a[0] / b[0] for a, b in zip(*turns)),
         statistics.median(a[3] / b[3] for a, b in zip(*turns))))
+    print("A ÷ B, geometric mean of the pairs with its 95%% confidence interval: q/s %s, CPU per query %s" % (
+        ratio_interval([a[0] / b[0] for a, b in zip(*turns)]), ratio_interval([a[3] / b[3] for a, b in zip(*turns)])))
+
+
+def ratio_interval(ratios):
+    """The geometric mean of `ratios` and its 95% confidence interval (t on the logs, as for paired samples)."""
+    logs = [math.log(r) for r in ratios]
+    mean = statistics.fmean(logs)
+    if len(logs) < 2:
+        return "%.3f" % math.exp(mean)
+    t = T975[max(df for df in T975 if df <= len(logs) - 1)]  # the next smaller tabled df: a slightly wider interval
+    half = t * statistics.stdev(logs) / math.sqrt(len(logs))
+    return "%.3f (%.3f–%.3f)" % (math.exp(mean), math.exp(mean - half), math.exp(mean + half))
+
+
+# Student's t, 97.5th percentile, by degrees of freedom.
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23, 14: 2.14, 19: 2.09,
+        24: 2.06, 29: 2.05, 39: 2.02, 49: 2.01, 59: 2.00, 119: 1.98}
 
 
 if __name__ == "__main__":

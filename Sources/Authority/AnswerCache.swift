@@ -17,20 +17,23 @@ import LatencyModel
 /// Invariants: every entry was written for `snapshot` (answering from
 /// another snapshot empties the cache first, `serve(_:)`); only answers
 /// that made no random choice are stored, so an entry is byte for byte what
-/// the engine would write again for that question and ranking; entries
-/// live in fixed slots allocated once (direct-mapped: a newer entry
-/// replaces an older one in its slot), so using the cache never allocates.
+/// the engine would write again for that question and key; entries live
+/// in fixed slots allocated once (each entry in one of two slots its hash
+/// names; a newer entry replaces an older one), so using the cache never
+/// allocates.
 /// Not thread-safe: one per UDP thread or event loop.
 public final class AnswerCache {
     /// Slots, a power of two, of `slotSize` bytes; answers whose question
     /// and sections exceed `slotSize - Slot.header` bytes are not kept.
-    static let slotCount = 2048
+    static let slotCount = 4096
     static let slotSize = 256
     private let slots: UnsafeMutableRawBufferPointer
     /// The serial of the snapshot the entries were written for (0: none yet).
     private var snapshot: UInt64 = 0
     /// Entries carry the epoch they were stored in; starting a new one empties the cache.
     private var epoch: UInt32 = 1
+    /// Which of an entry's two slots the next eviction takes.
+    private var evictSecond = false
 
     public init() {
         slots = .allocate(byteCount: Self.slotCount * Self.slotSize, alignment: 64)
@@ -74,23 +77,40 @@ public final class AnswerCache {
         }
     }
 
-    /// The entry for `query`'s question under `key` (nil: the question's
-    /// own entry, whose answer may say that it depends on the client).
-    func entry(for query: Query, key: ClientKey?) -> Found? {
-        let slot = self.slot(for: query, key: key)
-        let question = query.question, nameLength = query.name.bytes.count
-        guard slot.load(Slot.epoch, as: UInt32.self) == epoch, slot.load(Slot.key, as: Int32.self) == key?.code ?? -1,
-              Int(slot.load(Slot.questionLength, as: UInt16.self)) == question.count,
-              slot.load(Slot.header + nameLength, as: UInt32.self) == question.loadUnaligned(fromByteOffset: nameLength, as: UInt32.self),
-              NameView(unchecked: UnsafeRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + nameLength)])) == query.name
-        else { return nil }
+    /// A query's question as the cache finds it: its name's case-folded hash
+    /// (`NameView.hashCode`) mixed with the type and class, computed once
+    /// for the probes of one query.
+    struct Question {
+        let query: Query
+        let hash: UInt64
+        init(_ query: Query) {
+            self.query = query
+            hash = query.name.hashCode ^ UInt64(query.type.rawValue) << 48 ^ UInt64(query.rrclass.rawValue) << 32
+        }
+    }
+
+    /// The entry for `question` under `key` (nil: the question's own entry,
+    /// whose answer may say that it depends on the client).
+    func entry(for question: Question, key: ClientKey?) -> Found? {
+        let (first, second) = slots(for: question, key: key)
+        let slot: UnsafeMutableRawBufferPointer
+        if holds(first, question, key) { slot = first } else if holds(second, question, key) { slot = second } else { return nil }
         let flags = slot[Slot.flags]
         if flags & Slot.dependsOnClient != 0 { return .dependsOnClient }
-        let start = Slot.header + question.count
+        let start = Slot.header + question.query.question.count
         return .answer(CachedAnswer(
             sections: UnsafeRawBufferPointer(rebasing: slot[start..<(start + Int(slot.load(Slot.sectionsLength, as: UInt16.self)))]),
             counts: SIMD3(slot.load(Slot.counts, as: UInt16.self), slot.load(Slot.counts + 2, as: UInt16.self), slot.load(Slot.counts + 4, as: UInt16.self)),
             rcode: RCode(rawValue: UInt16(slot[Slot.rcode])), authoritative: flags & Slot.authoritative != 0))
+    }
+
+    /// Whether `slot` holds an entry of this epoch for `question` under `key`.
+    private func holds(_ slot: UnsafeMutableRawBufferPointer, _ question: Question, _ key: ClientKey?) -> Bool {
+        let query = question.query, nameLength = query.name.bytes.count
+        return slot.load(Slot.epoch, as: UInt32.self) == epoch && slot.load(Slot.key, as: Int32.self) == key?.code ?? -1
+            && Int(slot.load(Slot.questionLength, as: UInt16.self)) == query.question.count
+            && slot.load(Slot.header + nameLength, as: UInt32.self) == query.question.loadUnaligned(fromByteOffset: nameLength, as: UInt32.self)
+            && NameView(unchecked: UnsafeRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + nameLength)])) == query.name
     }
 
     /// Keeps an answer the engine wrote for `query`'s question: for a
@@ -98,16 +118,29 @@ public final class AnswerCache {
     /// entry notes that it depends on the client and the sections go under `key`.
     func store(_ answer: CachedAnswer, for query: Query, key: ClientKey?) {
         guard Slot.header + query.question.count + answer.sections.count <= Self.slotSize, answer.rcode.rawValue <= UInt8.max else { return }
+        let question = Question(query)
         if let key {
-            write(for: query, key: nil, flags: Slot.dependsOnClient, answer: nil)
-            write(for: query, key: key, flags: 0, answer: answer)
+            write(for: question, key: nil, flags: Slot.dependsOnClient, answer: nil)
+            write(for: question, key: key, flags: 0, answer: answer)
         } else {
-            write(for: query, key: nil, flags: 0, answer: answer)
+            write(for: question, key: nil, flags: 0, answer: answer)
         }
     }
 
-    private func write(for query: Query, key: ClientKey?, flags: UInt8, answer: CachedAnswer?) {
-        let slot = self.slot(for: query, key: key), question = query.question
+    /// Writes an entry into one of its two slots: the one that holds it
+    /// already, else an empty or stale one, else each in turn.
+    private func write(for question: Question, key: ClientKey?, flags: UInt8, answer: CachedAnswer?) {
+        let (first, second) = slots(for: question, key: key)
+        let slot: UnsafeMutableRawBufferPointer
+        if holds(first, question, key) || first.load(Slot.epoch, as: UInt32.self) != epoch {
+            slot = first
+        } else if holds(second, question, key) || second.load(Slot.epoch, as: UInt32.self) != epoch {
+            slot = second
+        } else {
+            evictSecond.toggle()
+            slot = evictSecond ? second : first
+        }
+        let question = question.query.question
         slot.storeBytes(of: epoch, toByteOffset: Slot.epoch, as: UInt32.self)
         slot.storeBytes(of: key?.code ?? -1, toByteOffset: Slot.key, as: Int32.self)
         slot.storeBytes(of: UInt16(question.count), toByteOffset: Slot.questionLength, as: UInt16.self)
@@ -124,13 +157,19 @@ public final class AnswerCache {
         UnsafeMutableRawBufferPointer(rebasing: slot[start..<(start + answer.sections.count)]).copyMemory(from: answer.sections)
     }
 
-    /// The slot of (`query`'s question, `key`): the name's case-folded
-    /// hash (`NameView.hashCode`) mixed with the type, class and key.
-    private func slot(for query: Query, key: ClientKey?) -> UnsafeMutableRawBufferPointer {
-        var hash = query.name.hashCode ^ UInt64(query.type.rawValue) << 48 ^ UInt64(query.rrclass.rawValue) << 32
-        hash = (hash ^ UInt64(bitPattern: Int64(key?.code ?? -1)) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
-        let index = Int(truncatingIfNeeded: hash ^ hash >> 31) & (Self.slotCount - 1)
-        return UnsafeMutableRawBufferPointer(rebasing: slots[(index * Self.slotSize)..<((index + 1) * Self.slotSize)])
+    /// The two slots (`question`, `key`) may be in, from the question's
+    /// hash mixed with the key: two choices rather than one keep names whose
+    /// first slots collide from evicting each other.
+    private func slots(for question: Question, key: ClientKey?) -> (UnsafeMutableRawBufferPointer, UnsafeMutableRawBufferPointer) {
+        let hash = (question.hash ^ UInt64(bitPattern: Int64(key?.code ?? -1)) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        let first = Int(truncatingIfNeeded: hash ^ hash >> 31) & (Self.slotCount - 1)
+        var second = Int(truncatingIfNeeded: hash >> 40) & (Self.slotCount - 1)
+        if second == first { second ^= 1 }
+        return (slot(first), slot(second))
+    }
+
+    private func slot(_ index: Int) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(rebasing: slots[(index * Self.slotSize)..<((index + 1) * Self.slotSize)])
     }
 
     /// A slot's layout: a header of fixed fields, then the question's bytes, then the sections'.

@@ -62,7 +62,7 @@ extension Snapshot {
         if let cache {
             cache.serve(self)
             if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache) {
-                writer.begin(answering: query)
+                writer.begin(answering: query, offeringNames: false)
                 writer.append(answer.sections)
                 return finish(&writer, answering: query, counts: answer.counts,
                               outcome: AnswerOutcome(rcode: answer.rcode, authoritative: answer.authoritative, scope: scope))
@@ -90,15 +90,16 @@ extension Snapshot {
     /// The cached answer to `query` for `client`, and its ECS scope (the
     /// client's block when the answer depends on the client, else 0).
     func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache) -> (CachedAnswer, scope: Int)? {
-        switch cache.entry(for: query, key: nil) {
+        let question = AnswerCache.Question(query)
+        switch cache.entry(for: question, key: nil) {
         case .answer(let answer)?:
             return (answer, 0)
         case .dependsOnClient?:
             let hit = latencyMap.lookup(client.address)
-            if let first = latencyMap.rankings.region(0, of: hit.ranking), case .answer(let answer)? = cache.entry(for: query, key: .firstRegion(first)) {
+            if let first = latencyMap.rankings.region(0, of: hit.ranking), case .answer(let answer)? = cache.entry(for: question, key: .firstRegion(first)) {
                 return (answer, hit.block.length)
             }
-            guard case .answer(let answer)? = cache.entry(for: query, key: .ranking(hit.ranking)) else { return nil }
+            guard case .answer(let answer)? = cache.entry(for: question, key: .ranking(hit.ranking)) else { return nil }
             return (answer, hit.block.length)
         case nil:
             return nil

@@ -23,15 +23,15 @@ public struct ResponseWriter {
     /// The bytes written so far.
     public var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
 
-    public mutating func u8(_ value: UInt8) {
+    @inline(__always) public mutating func u8(_ value: UInt8) {
         guard count < buffer.count else { isFull = true; return }
         buffer[count] = value
         count += 1
     }
 
-    public mutating func u16(_ value: UInt16) { bigEndian(value) }
+    @inline(__always) public mutating func u16(_ value: UInt16) { bigEndian(value) }
 
-    public mutating func u32(_ value: UInt32) { bigEndian(value) }
+    @inline(__always) public mutating func u32(_ value: UInt32) { bigEndian(value) }
 
     /// Writes `value` in network byte order with one bounds check.
     @inline(__always) private mutating func bigEndian<Value: FixedWidthInteger>(_ value: Value) {
@@ -155,12 +155,13 @@ public struct ResponseWriter {
 extension ResponseWriter {
     /// Starts the response to `query`: its header with the query's ID, flags
     /// and counts 0 (for `patch16`), QDCOUNT 1, and its question, whose name
-    /// suffixes become compression targets.
-    public mutating func begin(answering query: Query) {
+    /// suffixes become compression targets unless `offeringNames` is false
+    /// (what follows is written already, as bytes).
+    public mutating func begin(answering query: Query, offeringNames: Bool = true) {
         u16(query.id)
         u16(0); u16(1); u16(0); u16(0); u16(0)
         append(query.question)
-        noteName(query.name, writtenAt: 12)
+        if offeringNames { noteName(query.name, writtenAt: 12) }
     }
 
     /// The response's OPT record as `EDNS.encode` writes it: `payloadSize`,
