@@ -59,9 +59,10 @@ extension Snapshot {
         }
         var writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
         let client = query.client(source: source)
+        var hit: MapHit? = nil  // the map lookup of a cache miss, kept for the engine
         if let cache {
             cache.serve(self)
-            if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache) {
+            if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache, lookingUp: &hit) {
                 writer.begin(answering: query, offeringNames: false)
                 writer.append(answer.sections)
                 return finish(&writer, answering: query, counts: answer.counts,
@@ -75,6 +76,7 @@ extension Snapshot {
         // The run holds the sink, and its writer is used where it lies: the
         // writer's suffix table is hundreds of bytes, too many to copy per query.
         var run = AnswerRun(snapshot: self, zone: zone, client: client, sink: WireSink(writer: writer), generator: generator)
+        run.hit = hit
         run.sink.writer.begin(answering: query)
         run.answer(query.name, type: query.type)
         generator = run.generator
@@ -88,19 +90,25 @@ extension Snapshot {
     }
 
     /// The cached answer to `query` for `client`, and its ECS scope (the
-    /// client's block when the answer depends on the client, else 0).
-    func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache) -> (CachedAnswer, scope: Int)? {
+    /// client's block when the answer depends on the client, else 0). The
+    /// map lookup it made, if any, is left in `hit`: the question's answer
+    /// goes through a latency choice in this snapshot, so on a miss the
+    /// engine needs that lookup too.
+    func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache,
+                      lookingUp hit: inout MapHit?) -> (CachedAnswer, scope: Int)? {
         let question = AnswerCache.Question(query)
         switch cache.entry(for: question, key: nil) {
         case .answer(let answer)?:
             return (answer, 0)
         case .dependsOnClient?:
-            let hit = latencyMap.lookup(client.address)
-            if let first = latencyMap.rankings.region(0, of: hit.ranking), case .answer(let answer)? = cache.entry(for: question, key: .firstRegion(first)) {
-                return (answer, hit.block.length)
+            let found = latencyMap.lookup(client.address)
+            hit = found
+            if let first = latencyMap.rankings.region(0, of: found.ranking),
+               case .answer(let answer)? = cache.entry(for: question, key: .firstRegion(first)) {
+                return (answer, found.block.length)
             }
-            guard case .answer(let answer)? = cache.entry(for: question, key: .ranking(hit.ranking)) else { return nil }
-            return (answer, hit.block.length)
+            guard case .answer(let answer)? = cache.entry(for: question, key: .ranking(found.ranking)) else { return nil }
+            return (answer, found.block.length)
         case nil:
             return nil
         }

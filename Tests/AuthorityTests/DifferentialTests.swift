@@ -166,7 +166,8 @@ import LatencyModel
     static func isCached(_ packet: [UInt8], source: String, in cache: AnswerCache, for snapshot: Snapshot) -> Bool {
         packet.withUnsafeBytes { raw in
             guard let query = Query(parsing: raw) else { return false }
-            return snapshot.cachedAnswer(to: query, client: query.client(source: ip(source)), in: cache) != nil
+            var hit: MapHit? = nil
+            return snapshot.cachedAnswer(to: query, client: query.client(source: ip(source)), in: cache, lookingUp: &hit) != nil
         }
     }
 
