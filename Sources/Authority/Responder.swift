@@ -18,12 +18,13 @@ extension Snapshot {
     /// every malformed request gets FORMERR.
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport) -> [UInt8]? {
         var generator = QueryRandom()
-        return respond(to: packet, source: source, transport: transport, using: &generator)
+        return generalResponse(to: packet, source: source, transport: transport, using: &generator)?.bytes
     }
 
-    /// `respond(to:source:transport:)` with the random choices drawn from `generator`.
-    func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                 using generator: inout some RandomNumberGenerator) -> [UInt8]? {
+    /// `respond(to:source:transport:)` with the random choices drawn from
+    /// `generator`, and the response's RCODE.
+    func generalResponse(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
+                         using generator: inout some RandomNumberGenerator) -> (bytes: [UInt8], rcode: RCode)? {
         let settings = responder
         guard packet.count >= 12 else { return nil }
         let requestHeader = Header(id: UInt16(packet[0]) << 8 | UInt16(packet[1]),
@@ -39,8 +40,7 @@ extension Snapshot {
         do {
             request = try Message.parse(packet)
         } catch {
-            response.header.rcodeLow = UInt8(RCode.formErr.rawValue)
-            return response.encode()
+            return finish(response, rcode: .formErr)
         }
         if request.questions.count == 1 { response.questions = request.questions }
         if let edns = request.edns {
@@ -74,12 +74,12 @@ extension Snapshot {
             response.header.truncated = true
             bytes = response.encode()
         }
-        return bytes
+        return (bytes, resolution.rcode)
     }
 
-    private func finish(_ response: Message, rcode: RCode) -> [UInt8] {
+    private func finish(_ response: Message, rcode: RCode) -> (bytes: [UInt8], rcode: RCode) {
         var response = response
         response.rcode = rcode
-        return response.encode()
+        return (response.encode(), rcode)
     }
 }

@@ -20,26 +20,36 @@ extension Snapshot {
     }
 
     /// `respond(to:source:transport:into:)` with the random choices drawn from
-    /// `random`, a thread's own, so that no query asks the system, and
-    /// repeated questions answered from `cache`, the thread's own. (Not
-    /// generic: from another module, a generic entry point runs unspecialized.)
+    /// `random`, a thread's own, so that no query asks the system, repeated
+    /// questions answered from `cache`, the thread's own, and every request
+    /// counted in `counters`, the thread's own. (Not generic: from another
+    /// module, a generic entry point runs unspecialized.)
     public func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
-                        into output: UnsafeMutableRawBufferPointer, random: inout QueryRandom, cache: AnswerCache? = nil) -> Int? {
-        respond(to: packet, source: source, transport: transport, into: output, using: &random, cache: cache)
+                        into output: UnsafeMutableRawBufferPointer, random: inout QueryRandom, cache: AnswerCache? = nil,
+                        counters: QueryCounters? = nil) -> Int? {
+        respond(to: packet, source: source, transport: transport, into: output, using: &random, cache: cache, counters: counters)
     }
 
     /// `respond(to:source:transport:into:)` with the random choices drawn from `generator`.
     func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
                  into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator,
-                 cache: AnswerCache? = nil) -> Int? {
-        guard packet.count >= 12, packet[2] & 0x80 == 0 else { return nil }
+                 cache: AnswerCache? = nil, counters: QueryCounters? = nil) -> Int? {
+        guard packet.count >= 12, packet[2] & 0x80 == 0 else {
+            counters?.droppedRequest()
+            return nil
+        }
         if let query = Query(parsing: packet),
-           let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator, cache: cache) {
+           let length = respondInPlace(to: query, source: source, transport: transport, into: output, using: &generator,
+                                       cache: cache, counters: counters) {
             return length
         }
-        guard let bytes = respond(to: packet, source: source, transport: transport, using: &generator),
-              bytes.count <= output.count else { return nil }
+        guard let (bytes, rcode) = generalResponse(to: packet, source: source, transport: transport, using: &generator),
+              bytes.count <= output.count else {
+            counters?.droppedRequest()
+            return nil
+        }
         bytes.withUnsafeBytes { output.copyMemory(from: $0) }
+        counters?.responded(rcode, truncated: bytes[2] & 0x02 != 0, fromCache: false)
         return bytes.count
     }
 
@@ -48,7 +58,7 @@ extension Snapshot {
     /// error, or more names than `ResponseWriter` tracks).
     func respondInPlace(to query: Query, source: IPAddress, transport: Transport,
                         into output: UnsafeMutableRawBufferPointer,
-                        using generator: inout some RandomNumberGenerator, cache: AnswerCache?) -> Int? {
+                        using generator: inout some RandomNumberGenerator, cache: AnswerCache?, counters: QueryCounters? = nil) -> Int? {
         let request = query.header
         guard request.opcode == Opcode.query, (query.edns?.version ?? 0) == 0,
               !query.type.isMetaType || query.type == .any else { return nil }
@@ -66,12 +76,13 @@ extension Snapshot {
                 writer.begin(answering: query, offeringNames: false)
                 writer.append(answer.sections)
                 return finish(&writer, answering: query, counts: answer.counts,
-                              outcome: AnswerOutcome(rcode: answer.rcode, authoritative: answer.authoritative, scope: scope))
+                              outcome: AnswerOutcome(rcode: answer.rcode, authoritative: answer.authoritative, scope: scope),
+                              counters: counters, fromCache: true)
             }
         }
         guard let zone = answeringZone(for: query.name, type: query.type, rrclass: query.rrclass) else {
             writer.begin(answering: query)
-            return finish(&writer, answering: query, counts: SIMD3(), outcome: AnswerOutcome(rcode: .refused))
+            return finish(&writer, answering: query, counts: SIMD3(), outcome: AnswerOutcome(rcode: .refused), counters: counters)
         }
         // The run holds the sink, and its writer is used where it lies: the
         // writer's suffix table is hundreds of bytes, too many to copy per query.
@@ -86,7 +97,7 @@ extension Snapshot {
                                      authoritative: run.outcome.authoritative),
                         for: query, key: run.hit.map { clientKey(of: $0, decidedByFirstRegion: run.decidedByFirstRegion) })
         }
-        return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome)
+        return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome, counters: counters)
     }
 
     /// The cached answer to `query` for `client`, and its ECS scope (the
@@ -123,9 +134,11 @@ extension Snapshot {
 
     /// Completes the response `writer` holds (header, question and the
     /// records counted in `counts`): OPT, header flags and counts; truncated
-    /// to the question when it did not fit. nil when even that does not fit,
-    /// or a name's compression could not be tracked.
-    private func finish(_ writer: inout ResponseWriter, answering query: Query, counts: SIMD3<UInt16>, outcome: AnswerOutcome) -> Int? {
+    /// to the question when it did not fit; counted in `counters`. nil when
+    /// even that does not fit, or a name's compression could not be tracked
+    /// (the general path answers then, and counts).
+    private func finish(_ writer: inout ResponseWriter, answering query: Query, counts: SIMD3<UInt16>, outcome: AnswerOutcome,
+                        counters: QueryCounters?, fromCache: Bool = false) -> Int? {
         guard !writer.lostSuffix else { return nil }
         var header = Header(id: query.id)
         header.isResponse = true
@@ -149,6 +162,7 @@ extension Snapshot {
         writer.patch16(at: 6, counts[0])
         writer.patch16(at: 8, counts[1])
         writer.patch16(at: 10, counts[2] &+ (query.edns == nil ? 0 : 1))
+        counters?.responded(outcome.rcode, truncated: header.truncated, fromCache: fromCache)
         return writer.count
     }
 }

@@ -23,6 +23,7 @@ final class LatencyService: Sendable {
     private let log: MeasurementLog
     private let data: ServedData
     private let logger: Logger
+    private let metrics: LatencyMetrics
     /// Builds and maintenance, one at a time.
     private let queue = DispatchQueue(label: "nearcast.latency")
     private let timers = NIOLockedValueBox(Timers())
@@ -58,6 +59,7 @@ final class LatencyService: Sendable {
         self.log = log
         self.data = data
         self.logger = logger
+        metrics = data.metrics.latency()
         state = NIOLockedValueBox(State(aggregates: aggregates, builder: builder))
     }
 
@@ -152,6 +154,7 @@ final class LatencyService: Sendable {
             try log.append(batch, arrivalMs: Self.nowMs())
             if state.building { state.pending.append(batch) } else { state.aggregates.add(batch) }
         }
+        metrics.kept(batch.count)
     }
 
     /// Rebuilds the map soon, off the caller's thread (after a config reload).
@@ -192,6 +195,7 @@ final class LatencyService: Sendable {
             state.pending = []
             state.building = false
         }
+        metrics.built(report)
         ProcessMemory.returnFreePages()  // the build's working tables
         logger.debug("latency map rebuilt", metadata: ["buckets": "\(report.buckets)", "ranges": "\(report.ranges)", "ms": "\(report.buildMs)"])
         return (report, served)

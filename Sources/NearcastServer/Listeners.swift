@@ -13,14 +13,16 @@ struct UDPQueryHandler: DatagramHandler {
     private var snapshot: ThreadSnapshot
     private var random = QueryRandom()
     private let cache = AnswerCache()
+    private let counters: QueryCounters
 
-    init(snapshot: ThreadSnapshot) { self.snapshot = snapshot }
+    init(snapshot: ThreadSnapshot, counters: QueryCounters) { self.snapshot = snapshot; self.counters = counters }
 
     mutating func refresh() { snapshot.refresh() }
 
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {
-        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, random: &random, cache: cache)
+        snapshot.current.respond(to: request, source: source, transport: .udp, into: output, random: &random, cache: cache,
+                                 counters: counters)
     }
 }
 
@@ -42,9 +44,9 @@ final class TCPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        let current = snapshot.current, output = snapshot.replyBuffer, cache = snapshot.cache
+        let current = snapshot.current, output = snapshot.replyBuffer, cache = snapshot.cache, counters = snapshot.counters
         guard let length = frame.withUnsafeReadableBytes({
-            current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random, cache: cache)
+            current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random, cache: cache, counters: counters)
         }) else {
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
@@ -114,6 +116,8 @@ public final class DNSListeners: Sendable {
     private let threadsPerAddress: Int
     private let channels: NIOLockedValueBox<[Channel]> = NIOLockedValueBox([])
     private let udpServers: NIOLockedValueBox<[(server: DatagramServer, threads: [Int])]> = NIOLockedValueBox([])
+    /// One per UDP thread, kept after the thread stops so that totals never go down.
+    private let udpCounters: NIOLockedValueBox<[QueryCounters]> = NIOLockedValueBox([])
     private let logger: Logger
 
     public init(threads: Int, initial: Snapshot, logger: Logger) {
@@ -145,10 +149,12 @@ public final class DNSListeners: Sendable {
         // nil until started; a publish before that reaches the threads at their next idle wake-up (≤ 100 ms).
         let server = NIOLockedValueBox<DatagramServer?>(nil)
         let threads = distributor.addThreads(threadsPerAddress) { server.withLockedValue { $0?.wake() } }
+        let counters = threads.map { _ in QueryCounters() }
+        udpCounters.withLockedValue { $0 += counters }
         do {
             let started = try DatagramServer(address: address, port: port,
                                              configuration: .init(threads: threadsPerAddress, ipv6Only: false)) { index in
-                UDPQueryHandler(snapshot: ThreadSnapshot(distributor: distributor, thread: threads[index]))
+                UDPQueryHandler(snapshot: ThreadSnapshot(distributor: distributor, thread: threads[index]), counters: counters[index])
             }
             server.withLockedValue { $0 = started }
             udpServers.withLockedValue { $0.append((started, threads)) }
@@ -178,6 +184,12 @@ public final class DNSListeners: Sendable {
     }
 
     private func track(_ channel: Channel) { channels.withLockedValue { $0.append(channel) } }
+
+    /// Every request answered or dropped so far, per transport.
+    public func queryCounts() -> (udp: QueryCounts, tcp: QueryCounts) {
+        (udpCounters.withLockedValue { $0 }.reduce(QueryCounts()) { $0 + $1.counts() },
+         distributor.loopCounters.reduce(QueryCounts()) { $0 + $1.counts() })
+    }
 
     /// Recently answered UDP queries (one in 64 per thread, the last 1,024
     /// per thread, each cut to 512 bytes), copied: for the probe agent.

@@ -108,14 +108,16 @@ public final class NearcastNode: Sendable {
         let api = Route53API(backend: data, credentials: credentials)
         let latencyAPI = LatencyAPI(service: latency, data: data, credentials: credentials,
                                     recentSources: { [listeners] in listeners.recentQueries() })
-        let metrics = data.metrics
+        let metrics = data.metrics, listeners = self.listeners
         // Prometheus scrapes `/metrics` without signing; `/nearcast/latency/` is Nearcast's own; the rest is the Route 53 API.
         let responder = CallbackResponder<BasicRequestContext> { request, context in
             if request.uri.path.hasPrefix(LatencyAPI.pathPrefix) { return await latencyAPI.respond(to: request) }
             guard request.method == .get, request.uri.path == "/metrics" else { return try await api.responder.respond(to: request, context: context) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            let queries = listeners.queryCounts()
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(
+                queries: [("udp", queries.udp), ("tcp", queries.tcp)]))))
         }
         try await serveHTTP(responder, listen: listen)
         logger.info("serving the Route 53 API", metadata: ["http": "\(listen)"])

@@ -1,3 +1,4 @@
+import Authority
 import NIOConcurrencyHelpers
 import Prometheus
 
@@ -46,10 +47,75 @@ final class NodeMetrics: Sendable {
         }
     }
 
-    /// The exposition text.
-    func render() -> String {
+    /// The latency learning's metrics, registered on first use (a node
+    /// without learning shows none).
+    func latency() -> LatencyMetrics { LatencyMetrics(registry) }
+
+    /// The exposition text, with the DNS listeners' query counts per transport.
+    func render(queries: [(transport: String, counts: QueryCounts)]) -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
-        return String(decoding: buffer, as: UTF8.self)
+        return String(decoding: buffer, as: UTF8.self) + Self.exposition(queries)
+    }
+
+    /// The query counters in Prometheus's text format. They are summed from
+    /// the answering threads' own counters at each scrape (the query path
+    /// touches no shared counter), so they are written here rather than
+    /// registered.
+    static func exposition(_ queries: [(transport: String, counts: QueryCounts)]) -> String {
+        let rcodeNames = QueryCounters.rcodes.map(\.description) + ["other"]
+        var text = "# HELP nearcast_dns_responses_total DNS responses sent, by transport and RCODE\n"
+            + "# TYPE nearcast_dns_responses_total counter\n"
+        for (transport, counts) in queries {
+            for (rcode, count) in zip(rcodeNames, counts.responses) {
+                text += "nearcast_dns_responses_total{transport=\"\(transport)\",rcode=\"\(rcode)\"} \(count)\n"
+            }
+        }
+        let others: [(name: String, help: String, value: KeyPath<QueryCounts, UInt64>)] = [
+            ("nearcast_dns_truncated_total", "Responses sent truncated (TC set: the answer did not fit the client's UDP size)", \.truncated),
+            ("nearcast_dns_answer_cache_hits_total", "Responses whose sections came from the answering thread's answer cache", \.fromCache),
+            ("nearcast_dns_dropped_total", "Requests dropped without a response (shorter than a header, a response, or an answer that could not be sent)", \.dropped),
+        ]
+        for metric in others {
+            text += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) counter\n"
+            for (transport, counts) in queries {
+                text += "\(metric.name){transport=\"\(transport)\"} \(counts[keyPath: metric.value])\n"
+            }
+        }
+        return text
+    }
+}
+
+/// What the latency learning kept and built, for /metrics.
+struct LatencyMetrics: Sendable {
+    private let measurements: Counter
+    private let builds: Counter
+    private let buckets: Gauge
+    private let ranges: Gauge
+    private let rankings: Gauge
+    private let buildSeconds: Gauge
+    private let builtAt: Gauge
+
+    fileprivate init(_ registry: PrometheusCollectorRegistry) {
+        measurements = registry.makeCounter(name: "nearcast_latency_measurements_total",
+                                            help: "Measurements kept (logged, then learned) since the node started")
+        builds = registry.makeCounter(name: "nearcast_latency_map_builds_total", help: "Latency maps built and published")
+        buckets = registry.makeGauge(name: "nearcast_latency_map_buckets", help: "Measured network buckets the last map was built from")
+        ranges = registry.makeGauge(name: "nearcast_latency_map_ranges", help: "Address ranges of the last map (both families)")
+        rankings = registry.makeGauge(name: "nearcast_latency_map_rankings", help: "Distinct region rankings in the last map")
+        buildSeconds = registry.makeGauge(name: "nearcast_latency_map_build_seconds", help: "How long the last map build took")
+        builtAt = registry.makeGauge(name: "nearcast_latency_map_built_timestamp_seconds",
+                                     help: "When the last map was built (Unix time): its data is as of then")
+    }
+
+    func kept(_ count: Int) { measurements.increment(by: Int64(count)) }
+
+    func built(_ report: LatencyService.BuildReport) {
+        builds.increment()
+        buckets.set(to: Double(report.buckets))
+        ranges.set(to: Double(report.ranges))
+        rankings.set(to: Double(report.rankings))
+        buildSeconds.set(to: Double(report.buildMs) / 1000)
+        builtAt.set(to: Double(report.builtAtMs) / 1000)
     }
 }

@@ -7,7 +7,8 @@ import Synchronization
 /// for writing one reply.
 ///
 /// Invariant: `current`, `replyBuffer` and `cache` are used only on `loop`, so the
-/// query path reads them with no lock and no atomic operation.
+/// query path reads them with no lock and no atomic operation; `counters`
+/// is written only there.
 final class LoopSnapshot: @unchecked Sendable {
     let loop: EventLoop
     var current: Snapshot
@@ -15,6 +16,8 @@ final class LoopSnapshot: @unchecked Sendable {
     let replyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(UInt16.max), alignment: 8)
     /// The loop's answers to repeated questions.
     let cache = AnswerCache()
+    /// What the loop's queries came to.
+    let counters = QueryCounters()
     init(loop: EventLoop, current: Snapshot) { self.loop = loop; self.current = current }
     deinit { replyBuffer.deallocate() }
 }
@@ -78,6 +81,9 @@ public final class SnapshotDistributor: Sendable {
 
     /// The newest published snapshot (for tools, not for the query path).
     public var latest: Snapshot { state.withLockedValue { $0.latest } }
+
+    /// Every event loop's query counters (TCP).
+    var loopCounters: [QueryCounters] { perLoop.map(\.counters) }
 
     /// The holder that handlers on `loop` read from.
     func holder(for loop: EventLoop) -> LoopSnapshot {

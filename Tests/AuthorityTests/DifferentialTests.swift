@@ -88,7 +88,7 @@ import LatencyModel
     static func responses(_ snapshot: Snapshot, _ packet: [UInt8], source: String, transport: Transport, seed: UInt64,
                           cache: AnswerCache? = nil) -> (general: [UInt8]?, inPlace: [UInt8]?) {
         var first = SeededGenerator(state: seed), second = SeededGenerator(state: seed)
-        let general = packet.withUnsafeBytes { snapshot.respond(to: $0, source: ip(source), transport: transport, using: &first) }
+        let general = packet.withUnsafeBytes { snapshot.generalResponse(to: $0, source: ip(source), transport: transport, using: &first)?.bytes }
         var output = [UInt8](repeating: 0xEE, count: 65535)
         let length = packet.withUnsafeBytes { raw in
             output.withUnsafeMutableBytes {

@@ -8,6 +8,7 @@ import struct
 import time
 
 import pytest
+import requests
 
 from learning_helpers import LearningServer, csv_rows, estimates, first_address_in
 
@@ -40,6 +41,26 @@ def test_measurements_change_the_answer_and_the_explanation(node):
     assert explanation["answer"]["answers"] == ["www.example.test. 60 IN A 192.0.2.2"]
     assert explanation["answer"]["region"] == "eu-central-1" and explanation["answer"]["set_identifier"] == "euc1"
     assert explanation["scope"] == scope
+
+
+def learning_metrics(node) -> dict:
+    """The nearcast_latency_* samples of /metrics."""
+    text = requests.get(f"{node.endpoint}/metrics", timeout=5).text
+    return {line.split()[0]: float(line.split()[1]) for line in text.splitlines() if line.startswith("nearcast_latency_")}
+
+
+def test_metrics_count_what_was_kept_and_describe_the_last_map(node):
+    before = learning_metrics(node)
+    assert node.ingest(csv_rows(EU_FAST))[0] == 200
+    assert node.ingest(csv_rows(EU_FAST[:1]) + "not-a-time,192.0.2.9,us-east-1,5\n")[0] == 400  # nothing kept
+    report = node.rebuild()
+    after = learning_metrics(node)
+    assert after["nearcast_latency_measurements_total"] - before["nearcast_latency_measurements_total"] == 4
+    assert after["nearcast_latency_map_builds_total"] > before["nearcast_latency_map_builds_total"]
+    assert (after["nearcast_latency_map_buckets"], after["nearcast_latency_map_ranges"], after["nearcast_latency_map_rankings"]) \
+        == (report["buckets"], report["ranges"], report["rankings"])
+    assert abs(after["nearcast_latency_map_built_timestamp_seconds"] - time.time()) < 60
+    assert 0 <= after["nearcast_latency_map_build_seconds"] < 60
 
 
 def test_neighbours_borrow_from_their_network(node):
