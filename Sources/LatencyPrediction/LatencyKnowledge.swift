@@ -123,7 +123,7 @@ public struct LatencyKnowledge: Sendable {
                     values[i] = Float32(confirmation.rttMs)
                     predictions[i].source = .confirmed
                     predictions[i].samples = confirmation.samples
-                    predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.rollup) "
+                    predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.by) "
                         + "(its estimate: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples)"
                 }
             }

@@ -16,8 +16,8 @@ public struct PredictionSettings: Sendable {
     public var minimumCalibrationNetworks: Int
     public var hysteresis: Hysteresis
     /// A measured estimate's pending candidate level (its newest samples,
-    /// disagreeing with it) is used once the bucket's roll-up confirms it
-    /// (`LatencyMapBuilder.confirm`, "Confirming a change").
+    /// disagreeing with it) is used once the bucket's roll-up, or else its
+    /// country, confirms it (`LatencyMapBuilder.confirm`, "Confirming a change").
     public var confirmCandidates: Bool
 
     public init(borrowIPv4Length: Int = 16, borrowIPv6Length: Int = 32, minimumCalibrationNetworks: Int = 3,
@@ -153,7 +153,7 @@ public struct LatencyMapBuilder: Sendable {
             align(row, into: &scratch)
             alignErrors(row, into: &errors)
             if settings.confirmCandidates, row.bucket.length == (row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
-                let found = confirm(row, rollupIndex: rollupIndex, rollupSums: rollupSums, position: position)
+                let found = confirm(row, rollupIndex: rollupIndex, rollupSums: rollupSums, position: position, priors: &priors)
                 for confirmation in found {
                     let i = position[Int(confirmation.region)]
                     scratch[i] = Float32(confirmation.rttMs)
@@ -180,17 +180,25 @@ public struct LatencyMapBuilder: Sendable {
     }
 
     /// Confirming a change: the candidate levels of measured bucket `row`'s
-    /// estimates that its roll-up confirms (`RobustEstimate.confirmed`: the
-    /// roll-up counts as one sample, so one disagreeing sample of the
-    /// network's own plus agreeing siblings make the two a restart asks for).
+    /// estimates that its roll-up, or else its country, confirms
+    /// (`RobustEstimate.confirmed`: that evidence counts as one sample, so
+    /// one disagreeing sample of the network's own plus agreeing neighbours
+    /// make the two a restart asks for).
     ///
-    /// The evidence for region i is what the bucket's siblings — the other
-    /// measured buckets of its roll-up network (its /16 or /32) — say, put at
-    /// the bucket's own level: P_i = R_i + δ, with R_i the siblings' mean
-    /// ln RTT to region i and δ the bucket's mean offset ln(own_j) − R_j over
-    /// its other regions j; its spread is the mean |ln(own_j) − R_j − δ| over
-    /// those j. At least two such regions are needed, so a bucket alone in
-    /// its roll-up, or measured for one or two regions, is never confirmed.
+    /// The evidence for region i is what others predict for the bucket, put
+    /// at the bucket's own level: P_i = R_i + δ, with δ the bucket's mean
+    /// offset ln(own_j) − R_j over its other regions j, and its spread the
+    /// mean |ln(own_j) − R_j − δ| over those j. R_i is the mean ln RTT to
+    /// region i of the bucket's siblings — the other measured buckets of its
+    /// roll-up network (its /16 or /32). When the roll-up has no other
+    /// measured bucket, R_i is the calibrated prior at the bucket's location,
+    /// for the regions that at least `minimumCalibrationNetworks` measured
+    /// networks of its country calibrate (the mean ln(measured / prior) of
+    /// its country's networks; the bucket's own estimate is among them,
+    /// which only holds the evidence back towards the old level). At least
+    /// two regions j are needed, so a bucket measured for one or two
+    /// regions, or alone in its roll-up without a calibrated country, is
+    /// never confirmed.
     ///
     /// A confirmation holds over later builds while the network's own
     /// samples have not settled it: while the estimate is exactly the one it
@@ -202,25 +210,35 @@ public struct LatencyMapBuilder: Sendable {
     ///
     /// Invariants: only estimates with a candidate of their own are
     /// confirmed, at the candidate's level (the network's own samples, never
-    /// the siblings'); the aggregates are not changed.
+    /// the evidence); the aggregates are not changed.
     private func confirm(_ row: BucketRow, rollupIndex: [IPPrefix: Int], rollupSums: [(sum: Float32, count: Int32)],
-                         position: [Int]) -> [ConfirmedEstimate] {
+                         position: [Int], priors: inout PriorCache?) -> [ConfirmedEstimate] {
         guard (0..<row.count).contains(where: { row.hasCandidate($0) }) else { return [] }
         let v4 = row.bucket.address.bitWidth == 32
         let borrowLength = v4 ? settings.borrowIPv4Length : settings.borrowIPv6Length
         let cover = IPPrefix(row.bucket.address, length: borrowLength)
-        guard borrowLength < row.bucket.length, let base = rollupIndex[cover] else { return [] }
         let previous = previousConfirmations[row.bucket] ?? []
-        // Per row slot: its index in `regions`, the siblings' mean ln RTT and the residual ln(own) − R (NaN: no siblings).
-        var index = [Int](repeating: -1, count: row.count)
-        var siblings = [Float32](repeating: .nan, count: row.count), residual = siblings
+        // Per row slot: its index in `regions`, and its own ln RTT.
+        var index = [Int](repeating: -1, count: row.count), own = [Float32](repeating: .nan, count: row.count)
         for j in 0..<row.count where Int(row.region(j)) < position.count && position[Int(row.region(j))] >= 0 {
-            let i = position[Int(row.region(j))]
-            index[j] = i
-            let own = log(Float32(row.rttMs(j))), slot = rollupSums[base + i]
-            guard slot.count >= 2 else { continue }
-            siblings[j] = (slot.sum - own) / Float32(slot.count - 1)
-            residual[j] = own - siblings[j]
+            index[j] = position[Int(row.region(j))]
+            own[j] = log(Float32(row.rttMs(j)))
+        }
+        // Per row slot: the others' ln RTT R (NaN: none), from the siblings, else the country.
+        var others = [Float32](repeating: .nan, count: row.count)
+        var confirmer = Confirmer.rollup(cover)
+        if borrowLength < row.bucket.length, let base = rollupIndex[cover] {
+            for j in 0..<row.count where index[j] >= 0 {
+                let slot = rollupSums[base + index[j]]
+                if slot.count >= 2 { others[j] = (slot.sum - own[j]) / Float32(slot.count - 1) }
+            }
+        }
+        if others.allSatisfy(\.isNaN), let location = priors?.geo.locate(row.bucket.address), let country = location.country {
+            confirmer = .country(country)
+            let predicted = priors!.cachedRTTs(from: location)
+            for j in 0..<row.count where index[j] >= 0 && priors!.isCalibrated(country, index[j]) && predicted[index[j]] > 0 {
+                others[j] = log(predicted[index[j]])
+            }
         }
         var found: [ConfirmedEstimate] = []
         for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {
@@ -229,16 +247,16 @@ public struct LatencyMapBuilder: Sendable {
                 found.append(held)
                 continue
             }
-            guard !siblings[j].isNaN else { continue }
+            guard !others[j].isNaN else { continue }
             var sum: Float32 = 0, n = 0
-            for k in 0..<row.count where k != j && !residual[k].isNaN { sum += residual[k]; n += 1 }
+            for k in 0..<row.count where k != j && !others[k].isNaN { sum += own[k] - others[k]; n += 1 }
             guard n >= 2 else { continue }
             let offset = sum / Float32(n)
             var spread: Float32 = 0
-            for k in 0..<row.count where k != j && !residual[k].isNaN { spread += abs(residual[k] - offset) }
-            if let level = row.confirmed(j, by: siblings[j] + offset, spread: spread / Float32(n)) {
+            for k in 0..<row.count where k != j && !others[k].isNaN { spread += abs(own[k] - others[k] - offset) }
+            if let level = row.confirmed(j, by: others[j] + offset, spread: spread / Float32(n)) {
                 found.append(ConfirmedEstimate(region: row.region(j), rttMs: level.rttMs, estimateMs: row.rttMs(j),
-                                               standardError: level.standardError, samples: level.samples, rollup: cover))
+                                               standardError: level.standardError, samples: level.samples, by: confirmer))
             }
         }
         return found

@@ -7,7 +7,8 @@ public enum EstimateSource: String, Hashable, Sendable {
     case measured
     /// The network's own newest samples: a level they agree on that its
     /// estimate has not restarted at yet (one sample short), confirmed by
-    /// the other measured networks of its roll-up (`ConfirmedEstimate`).
+    /// the other measured networks of its roll-up or, without any, of its
+    /// country (`ConfirmedEstimate`).
     case confirmed
     /// The nearest covering network that has measurements for the region.
     case borrowed
@@ -46,7 +47,7 @@ public struct NetworkPrediction: Sendable {
 
 /// A measured estimate's pending candidate level (the network's newest
 /// samples, which disagree with its estimate) that the build used instead of
-/// the estimate because the network's roll-up confirmed it
+/// the estimate because the network's roll-up or country confirmed it
 /// (`LatencyMapBuilder`, "Confirming a change").
 public struct ConfirmedEstimate: Hashable, Sendable {
     public var region: RegionID
@@ -59,6 +60,22 @@ public struct ConfirmedEstimate: Hashable, Sendable {
     public var standardError: Float32
     /// The candidate's own sample weight.
     public var samples: Double
-    /// The roll-up network whose other measured networks confirmed it.
-    public var rollup: IPPrefix
+    /// Whose measurements confirmed it.
+    public var by: Confirmer
+}
+
+/// Whose measurements confirm a network's change.
+public enum Confirmer: Hashable, Sendable, CustomStringConvertible {
+    /// The other measured networks of the network's roll-up (its /16 or /32).
+    case rollup(IPPrefix)
+    /// The measured networks of the network's country (ISO code), through
+    /// the prior they calibrate: the network is alone in its roll-up.
+    case country(String)
+
+    public var description: String {
+        switch self {
+        case .rollup(let network): network.description
+        case .country(let code): "the measured networks of \(code)"
+        }
+    }
 }

@@ -39,6 +39,12 @@ struct PriorCache {
         }
     }
 
+    /// Whether region `region` (an index into `regions`) is corrected by
+    /// measurements from `country` (at least `minimumNetworks` networks).
+    func isCalibrated(_ country: String, _ region: Int) -> Bool {
+        (corrections[country]?[region].count ?? 0) >= minimumNetworks
+    }
+
     /// The corrected prior from `location`, aligned with `regions` (NaN where
     /// the prior knows nothing). A (country, region) pair measured from at
     /// least `minimumNetworks` networks is corrected by its own mean ratio;

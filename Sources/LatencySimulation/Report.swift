@@ -29,8 +29,11 @@ enum Report {
         lines += [
             "",
             "After the event: \(result.affected) measured networks had a real change (a new fastest region, faster by more than the hysteresis margin); "
-                + "\(result.followedWithinHalfLife) (\(share(Double(result.followedWithinHalfLife) / Double(max(1, result.affected))))) answered it within the half-life "
-                + "(median \(median) h); \(result.flappingNetworks) switched answers more often than that (from the event's start to a day after its end), "
+                + "\(result.followedWithinHalfLife) (\(share(Double(result.followedWithinHalfLife) / Double(max(1, result.affected))))) followed it within the half-life "
+                + "(median \(median) h), answering the fastest region or one it beats by no more than that margin "
+                + "(\(result.answeredFastestWithinHalfLife), \(share(Double(result.answeredFastestWithinHalfLife) / Double(max(1, result.affected)))), the fastest itself); of the \(result.affected - result.followedWithinHalfLife) that did not, "
+                + "\(result.missedWithReports[0]) sent no report in those hours, \(result.missedWithReports[1]) one, "
+                + "\(result.missedWithReports[2]) two or more. \(result.flappingNetworks) switched answers more often than their fastest region really changed (from the event's start to a day after its end), "
                 + "\(result.flappingToSlower) of them at least once to a region that was not the fastest at the time (the others only ever to the truly fastest region).",
             "Map rebuilds: median \(String(format: "%.2f", rebuilds.isEmpty ? 0 : rebuilds[rebuilds.count / 2])) s.",
         ]

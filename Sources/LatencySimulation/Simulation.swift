@@ -49,8 +49,13 @@ struct Simulation {
         var days: [DayScores]
         var overall: DayScores
         /// Networks whose fastest region changed with the event, their hours to follow, and their answer switches.
-        var affected = 0, followedWithinHalfLife = 0
+        /// Following: answering the fastest region, or one it beats by no more than the hysteresis margin (the
+        /// margin that makes a change real); `answeredFastestWithinHalfLife` counts those that answered the fastest itself.
+        var affected = 0, followedWithinHalfLife = 0, answeredFastestWithinHalfLife = 0
         var hoursToFollow: [Int] = []
+        /// Of the affected networks that did not follow within the half-life, how many had 0, 1, and 2 or more
+        /// reports of their own in the hours that count (from the change's hour to the half-life after it).
+        var missedWithReports = [0, 0, 0]
         var switchesPerChange: [Int] = []
         var flappingNetworks = 0
         /// Of `flappingNetworks`, those that switched at least once to a region that was not the fastest at that hour.
@@ -82,6 +87,8 @@ struct Simulation {
         var switchesToSlower = [Int](repeating: 0, count: world.networks.count)
         var changedAt = [Int?](repeating: nil, count: world.networks.count)
         var followedAt = [Int?](repeating: nil, count: world.networks.count)
+        var answeredFastestAt = [Int?](repeating: nil, count: world.networks.count)
+        var reportHours = [[Int]](repeating: [], count: world.networks.count)
         var query = [UInt8](), output = [UInt8](repeating: 0, count: 65_535)
 
         for hour in 0..<(days * 24) {
@@ -92,6 +99,7 @@ struct Simulation {
                 var reports = Int(reportsPerHour)
                 if Double.random(in: 0..<1, using: &generator) < reportsPerHour - Double(reports) { reports += 1 }
                 for _ in 0..<reports {
+                    reportHours[n].append(hour)
                     let second = Double(hourStart) / 1000 + Double.random(in: 0..<3600, using: &generator)
                     let client = IPAddress.v4(Self.v4(network.prefix) | UInt32.random(in: 1...254, using: &generator))
                     for r in regions.indices {
@@ -141,7 +149,10 @@ struct Simulation {
                         answerSwitches[n] += 1
                         if chosen != best { switchesToSlower[n] += 1 }
                     }
-                    if let changed = changedAt[n], followedAt[n] == nil, chosen == best, hour < event.toHour { followedAt[n] = hour - changed }
+                    if let changed = changedAt[n], hour < event.toHour {
+                        if followedAt[n] == nil, !Hysteresis().replaces(rtts[best], current: rtts[chosen]) { followedAt[n] = hour - changed }
+                        if answeredFastestAt[n] == nil, chosen == best { answeredFastestAt[n] = hour - changed }
+                    }
                 }
                 previousAnswer[n] = chosen
                 if previousBest[n] < 0 || best != previousBest[n] && Hysteresis().replaces(rtts[best], current: rtts[previousBest[n]]) {
@@ -151,9 +162,13 @@ struct Simulation {
         }
         for n in world.networks.indices where world.networks[n].measured && changedAt[n] != nil {
             result.affected += 1
-            if let hours = followedAt[n] {
-                result.hoursToFollow.append(hours)
-                if Int64(hours) * 3_600_000 <= halfLifeMs { result.followedWithinHalfLife += 1 }
+            if let hours = followedAt[n] { result.hoursToFollow.append(hours) }
+            if let hours = answeredFastestAt[n], Int64(hours) * 3_600_000 <= halfLifeMs { result.answeredFastestWithinHalfLife += 1 }
+            if let hours = followedAt[n], Int64(hours) * 3_600_000 <= halfLifeMs {
+                result.followedWithinHalfLife += 1
+            } else if let changed = changedAt[n] {
+                let window = changed...(changed + Int(halfLifeMs / 3_600_000))
+                result.missedWithReports[min(2, reportHours[n].count { window.contains($0) })] += 1
             }
             result.switchesPerChange.append(answerSwitches[n])
             if answerSwitches[n] > bestSwitches[n] {

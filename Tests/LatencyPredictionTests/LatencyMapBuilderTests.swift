@@ -161,6 +161,12 @@ import Testing
         #expect(result.knowledge.regions == [use1, euc1])
     }
 
+    /// One report from `network` (its first three octets and a dot): eu-central-1 at `rtt`, us-east-1 at 60, ap-southeast-1 at 150.
+    func report(_ network: String, euc1 rtt: Double, minutesAgo: Int64) -> [LatencyLearning.Measurement] {
+        [measurement(network + "9", euc1, rtt, minutesAgo: minutesAgo), measurement(network + "9", use1, 60, minutesAgo: minutesAgo),
+         measurement(network + "9", apse1, 150, minutesAgo: minutesAgo)]
+    }
+
     /// Three networks of 10.30.0.0/16 and one alone in 10.40.0.0/16 measure
     /// eu-central-1 at 30 ms, us-east-1 at 60 and ap-southeast-1 at 150,
     /// twice each; then eu-central-1 becomes 120 ms. Two of the /16's
@@ -173,10 +179,6 @@ import Testing
                                                        again: LatencyMapBuilder.Result, afterOutlier: LatencyMapBuilder.Result,
                                                        aggregates: Aggregates) {
         let networks = ["10.30.1.", "10.30.2.", "10.30.3.", "10.40.1."]
-        func report(_ network: String, euc1 rtt: Double, minutesAgo: Int64) -> [LatencyLearning.Measurement] {
-            [measurement(network + "9", euc1, rtt, minutesAgo: minutesAgo), measurement(network + "9", use1, 60, minutesAgo: minutesAgo),
-             measurement(network + "9", apse1, 150, minutesAgo: minutesAgo)]
-        }
         var aggregates = Aggregates()
         for network in networks { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil, settings: PredictionSettings(confirmCandidates: confirm))
@@ -205,6 +207,65 @@ import Testing
         // Alone in its /16, nothing confirms the lone network's one sample.
         #expect(ranking(after.map, "10.40.1.1").first == euc1)
         #expect(after.knowledge.predict(IPAddress("10.40.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
+    }
+
+    /// The first three octets of `count` /24s of `country` (tor tables),
+    /// each in a /16 of its own, none in a /16 of `taken`'s.
+    static func lonelyNetworks(in country: String, count: Int, avoiding taken: [String] = []) -> [String] {
+        var seen = Set(taken.map { $0.split(separator: ".").prefix(2).joined(separator: ".") }), networks: [String] = []
+        for range in tor.locatedRanges.v4 where range.location.country == country && range.last - range.first >= 255 && networks.count < count {
+            let octets = (1...3).map { String(range.first >> (32 - 8 * $0) & 0xFF) }
+            if seen.insert(octets.prefix(2).joined(separator: ".")).inserted { networks.append(octets.joined(separator: ".") + ".") }
+        }
+        return networks
+    }
+
+    /// Five German networks, each alone in its /16, and one French network
+    /// measure eu-central-1 at 30 ms, us-east-1 at 60 and ap-southeast-1 at
+    /// 150, twice each; then eu-central-1 becomes 120 ms: four German
+    /// networks report it twice, the fifth and the French one once.
+    @Test func aNetworkAloneInItsRollUpIsConfirmedByItsCountry() throws {
+        let france = Self.lonelyNetworks(in: "FR", count: 1), germany = Self.lonelyNetworks(in: "DE", count: 5, avoiding: france)
+        try #require(germany.count == 5 && france.count == 1)
+        var aggregates = Aggregates()
+        for network in germany + france { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        let before = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 300 * 60_000)
+        for network in germany.dropFirst() { aggregates.add(report(network, euc1: 120, minutesAgo: 180) + report(network, euc1: 120, minutesAgo: 60)) }
+        for network in [germany[0], france[0]] { aggregates.add(report(network, euc1: 120, minutesAgo: 60)) }
+        let after = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(before.map, germany[0] + "1").first == euc1)
+        // Germany's measured networks calibrate its prior: they confirm the lone network's one sample.
+        #expect(ranking(after.map, germany[0] + "1").first == use1)
+        let confirmed = after.knowledge.predict(IPAddress(germany[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
+        #expect(confirmed?.source == .confirmed)
+        #expect(confirmed?.from?.contains("confirmed by the measured networks of DE") == true)
+        // France has one measured network, too few to calibrate anything: its one sample stays unconfirmed.
+        #expect(ranking(after.map, france[0] + "1").first == euc1)
+        #expect(after.knowledge.predict(IPAddress(france[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
+    }
+
+    /// Only measurements confirm: a network whose country has no other
+    /// measured network is not confirmed by the geographic model, even when
+    /// its one new sample lands exactly where the model, scaled to the
+    /// network's other regions, puts it.
+    @Test func theGeographicModelAloneConfirmsNothing() throws {
+        let network = try #require(Self.lonelyNetworks(in: "IT", count: 1).first)
+        let geo = try geo(), location = try #require(geo.locate(IPAddress(network + "9")!))
+        func model(_ region: RegionID) -> Double { geo.rttMs(from: location, to: region)! }
+        // eu-central-1 measured at 4x the model, the others at the model; then one sample at the model.
+        var aggregates = Aggregates()
+        for minutesAgo: Int64 in [600, 480] {
+            aggregates.add([measurement(network + "9", euc1, 4 * model(euc1), minutesAgo: minutesAgo),
+                            measurement(network + "9", use1, model(use1), minutesAgo: minutesAgo),
+                            measurement(network + "9", apse1, model(apse1), minutesAgo: minutesAgo)])
+        }
+        aggregates.add([measurement(network + "9", euc1, model(euc1), minutesAgo: 60)])
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: geo)
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        let estimate = result.knowledge.predict(IPAddress(network + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
+        #expect(estimate?.source == .measured)
+        #expect(abs((estimate?.rttMs ?? 0) - 4 * model(euc1)) < 1)
     }
 
     @Test func withoutConfirmationOneSampleMovesNothing() {
