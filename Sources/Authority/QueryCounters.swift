@@ -7,27 +7,30 @@ import Synchronization
 ///
 /// Invariant: only the thread that answers writes (a relaxed load and
 /// store, no read-modify-write, so counting costs no locked instruction);
-/// any thread may read, seeing a count at most a moment late.
+/// any thread may read, seeing a count at most a moment late. The counts
+/// sit between 64-byte pads, so no two threads' counters share a cache line.
 public final class QueryCounters: Sendable {
     /// The RCODEs counted one by one (every one Nearcast sends); `counts()`
     /// lists them in this order, then any other.
     public static let rcodes: [RCode] = [.noError, .formErr, .servFail, .nxDomain, .notImp, .refused, .badVers]
+    /// Per RCODE value up to BADVERS, its index in `rcodes` (`rcodes.count`: other).
+    private static let slots: [Int] = (0...RCode.badVers.rawValue).map { code in
+        rcodes.firstIndex(of: RCode(rawValue: code)) ?? rcodes.count
+    }
 
+    private let padBefore = InlineArray<8, UInt64>(repeating: 0)
     private let responses: InlineArray<8, Atomic<UInt64>> = InlineArray { _ in Atomic(0) }
     private let truncated = Atomic<UInt64>(0)
     private let fromCache = Atomic<UInt64>(0)
     private let dropped = Atomic<UInt64>(0)
+    private let padAfter = InlineArray<8, UInt64>(repeating: 0)
 
     public init() {}
 
     /// Counts a response of `rcode`.
     func responded(_ rcode: RCode, truncated isTruncated: Bool, fromCache isFromCache: Bool) {
-        let index = switch rcode.rawValue {
-        case 0...5: Int(rcode.rawValue)
-        case RCode.badVers.rawValue: 6
-        default: 7
-        }
-        bump(responses[index])
+        let code = Int(rcode.rawValue)
+        bump(responses[code < Self.slots.count ? Self.slots[code] : Self.rcodes.count])
         if isTruncated { bump(truncated) }
         if isFromCache { bump(fromCache) }
     }
@@ -41,7 +44,7 @@ public final class QueryCounters: Sendable {
 
     /// The counts so far.
     public func counts() -> QueryCounts {
-        QueryCounts(responses: (0..<8).map { responses[$0].load(ordering: .relaxed) },
+        QueryCounts(responses: (0...Self.rcodes.count).map { responses[$0].load(ordering: .relaxed) },
                     truncated: truncated.load(ordering: .relaxed), fromCache: fromCache.load(ordering: .relaxed),
                     dropped: dropped.load(ordering: .relaxed))
     }

@@ -123,8 +123,8 @@ public struct LatencyKnowledge: Sendable {
                     values[i] = Float32(confirmation.rttMs)
                     predictions[i].source = .confirmed
                     predictions[i].samples = confirmation.samples
-                    predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.by) "
-                        + "(its estimate: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples)"
+                    predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.by); "
+                        + "the estimate it stands in for: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples"
                 }
             }
         }

@@ -39,15 +39,19 @@ final class TCPHandler: ChannelInboundHandler {
     private let source: IPAddress
     private var replies = ByteBuffer()
     private var random = QueryRandom()
+    /// Set when a frame was no query: frames of the same read that follow it are not answered (or counted).
+    private var closing = false
 
     init(snapshot: LoopSnapshot, source: IPAddress) { self.snapshot = snapshot; self.source = source }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         let frame = unwrapInboundIn(data)
         let current = snapshot.current, output = snapshot.replyBuffer, cache = snapshot.cache, counters = snapshot.counters
         guard let length = frame.withUnsafeReadableBytes({
             current.respond(to: $0, source: source, transport: .tcp, into: output, random: &random, cache: cache, counters: counters)
         }) else {
+            closing = true
             context.close(promise: nil)  // a response or a runt is no DNS query: drop the connection
             return
         }

@@ -74,7 +74,7 @@ final class NodeMetrics: Sendable {
         let others: [(name: String, help: String, value: KeyPath<QueryCounts, UInt64>)] = [
             ("nearcast_dns_truncated_total", "Responses sent truncated (TC set: the answer did not fit the client's UDP size)", \.truncated),
             ("nearcast_dns_answer_cache_hits_total", "Responses whose sections came from the answering thread's answer cache", \.fromCache),
-            ("nearcast_dns_dropped_total", "Requests dropped without a response (shorter than a header, a response, or an answer that could not be sent)", \.dropped),
+            ("nearcast_dns_dropped_total", "Requests dropped without a response (shorter than a header, or a response rather than a query)", \.dropped),
         ]
         for metric in others {
             text += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) counter\n"

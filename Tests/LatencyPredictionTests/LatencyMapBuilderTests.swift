@@ -213,26 +213,39 @@ import Testing
     /// each in a /16 of its own, none in a /16 of `taken`'s.
     static func lonelyNetworks(in country: String, count: Int, avoiding taken: [String] = []) -> [String] {
         var seen = Set(taken.map { $0.split(separator: ".").prefix(2).joined(separator: ".") }), networks: [String] = []
-        for range in tor.locatedRanges.v4 where range.location.country == country && range.last - range.first >= 255 && networks.count < count {
+        for range in tor.locatedRanges.v4 where range.location.country == country && range.first & 0xFF == 0
+            && range.last - range.first >= 511 && networks.count < count {
             let octets = (1...3).map { String(range.first >> (32 - 8 * $0) & 0xFF) }
             if seen.insert(octets.prefix(2).joined(separator: ".")).inserted { networks.append(octets.joined(separator: ".") + ".") }
         }
         return networks
     }
 
-    /// Five German networks, each alone in its /16, and one French network
-    /// measure eu-central-1 at 30 ms, us-east-1 at 60 and ap-southeast-1 at
-    /// 150, twice each; then eu-central-1 becomes 120 ms: four German
-    /// networks report it twice, the fifth and the French one once.
+    /// The next /24 after `network` (its first three octets and a dot): in
+    /// the same /16, and in the same range for `lonelyNetworks`' (at least two /24s long).
+    static func neighbour(of network: String) -> String {
+        let octets = network.split(separator: ".")
+        return "\(octets[0]).\(octets[1]).\(Int(octets[2])! + 1)."
+    }
+
+    /// Five German networks, each alone in its /16, one French network, and
+    /// a sixth German one with a neighbour in its /16, measure eu-central-1 at
+    /// 30 ms, us-east-1 at 60 and ap-southeast-1 at 150, twice each; then
+    /// eu-central-1 becomes 120 ms: four of the lone German networks report
+    /// it twice; the fifth, the French one and the one with a neighbour
+    /// (who reports nothing new) once.
     @Test func aNetworkAloneInItsRollUpIsConfirmedByItsCountry() throws {
-        let france = Self.lonelyNetworks(in: "FR", count: 1), germany = Self.lonelyNetworks(in: "DE", count: 5, avoiding: france)
-        try #require(germany.count == 5 && france.count == 1)
+        let france = Self.lonelyNetworks(in: "FR", count: 1), germany = Self.lonelyNetworks(in: "DE", count: 6, avoiding: france)
+        try #require(germany.count == 6 && france.count == 1)
+        let neighboured = germany[5], neighbour = Self.neighbour(of: neighboured)
         var aggregates = Aggregates()
-        for network in germany + france { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
+        for network in germany + france + [neighbour] {
+            aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480))
+        }
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
         let before = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 300 * 60_000)
-        for network in germany.dropFirst() { aggregates.add(report(network, euc1: 120, minutesAgo: 180) + report(network, euc1: 120, minutesAgo: 60)) }
-        for network in [germany[0], france[0]] { aggregates.add(report(network, euc1: 120, minutesAgo: 60)) }
+        for network in germany[1...4] { aggregates.add(report(network, euc1: 120, minutesAgo: 180) + report(network, euc1: 120, minutesAgo: 60)) }
+        for network in [germany[0], france[0], neighboured] { aggregates.add(report(network, euc1: 120, minutesAgo: 60)) }
         let after = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
         #expect(ranking(before.map, germany[0] + "1").first == euc1)
         // Germany's measured networks calibrate its prior: they confirm the lone network's one sample.
@@ -243,6 +256,9 @@ import Testing
         // France has one measured network, too few to calibrate anything: its one sample stays unconfirmed.
         #expect(ranking(after.map, france[0] + "1").first == euc1)
         #expect(after.knowledge.predict(IPAddress(france[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
+        // A network whose /16 neighbour measured its regions asks the neighbour, who saw no change: unconfirmed.
+        #expect(ranking(after.map, neighboured + "1").first == euc1)
+        #expect(after.knowledge.predict(IPAddress(neighboured + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
     }
 
     /// Only measurements confirm: a network whose country has no other
@@ -261,6 +277,9 @@ import Testing
                             measurement(network + "9", apse1, model(apse1), minutesAgo: minutesAgo)])
         }
         aggregates.add([measurement(network + "9", euc1, model(euc1), minutesAgo: 60)])
+        var candidates = 0
+        aggregates.forEachBucket { row in candidates += (0..<row.count).filter { row.region($0) == euc1 && row.hasCandidate($0) }.count }
+        try #require(candidates == 1, "the new sample is a candidate level, waiting for confirmation")
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: geo)
         let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
         let estimate = result.knowledge.predict(IPAddress(network + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
