@@ -13,24 +13,27 @@ public final class QueryCounters: Sendable {
     /// The RCODEs counted one by one (every one Nearcast sends); `counts()`
     /// lists them in this order, then any other.
     public static let rcodes: [RCode] = [.noError, .formErr, .servFail, .nxDomain, .notImp, .refused, .badVers]
-    /// Per RCODE value up to BADVERS, its index in `rcodes` (`rcodes.count`: other).
-    private static let slots: [Int] = (0...RCode.badVers.rawValue).map { code in
-        rcodes.firstIndex(of: RCode(rawValue: code)) ?? rcodes.count
-    }
+    /// The index in `counts().responses` of every RCODE not in `rcodes` (= `rcodes.count`).
+    static let other = 7
 
     private let padBefore = InlineArray<8, UInt64>(repeating: 0)
+    /// Per RCODE value 0...16 (BADVERS), its index in `rcodes`, else `other`:
+    /// a field rather than a static table, so counting takes no lazy-global check.
+    private let slots = InlineArray<17, UInt8> { code in
+        UInt8(rcodes.firstIndex(of: RCode(rawValue: UInt16(code))) ?? other)
+    }
     private let responses: InlineArray<8, Atomic<UInt64>> = InlineArray { _ in Atomic(0) }
     private let truncated = Atomic<UInt64>(0)
     private let fromCache = Atomic<UInt64>(0)
     private let dropped = Atomic<UInt64>(0)
     private let padAfter = InlineArray<8, UInt64>(repeating: 0)
 
-    public init() {}
+    public init() { assert(Self.other == Self.rcodes.count) }
 
     /// Counts a response of `rcode`.
     func responded(_ rcode: RCode, truncated isTruncated: Bool, fromCache isFromCache: Bool) {
         let code = Int(rcode.rawValue)
-        bump(responses[code < Self.slots.count ? Self.slots[code] : Self.rcodes.count])
+        bump(responses[code < slots.count ? Int(slots[code]) : Self.other])
         if isTruncated { bump(truncated) }
         if isFromCache { bump(fromCache) }
     }
@@ -44,7 +47,7 @@ public final class QueryCounters: Sendable {
 
     /// The counts so far.
     public func counts() -> QueryCounts {
-        QueryCounts(responses: (0...Self.rcodes.count).map { responses[$0].load(ordering: .relaxed) },
+        QueryCounts(responses: (0...Self.other).map { responses[$0].load(ordering: .relaxed) },
                     truncated: truncated.load(ordering: .relaxed), fromCache: fromCache.load(ordering: .relaxed),
                     dropped: dropped.load(ordering: .relaxed))
     }
