@@ -113,12 +113,12 @@ public final class AnswerCache {
             && NameView(unchecked: UnsafeRawBufferPointer(rebasing: slot[Slot.header..<(Slot.header + nameLength)])) == query.name
     }
 
-    /// Keeps an answer the engine wrote for `query`'s question: for a
+    /// Keeps an answer the engine wrote for `question`: for a
     /// client-independent answer `key` is nil; otherwise the question's
     /// entry notes that it depends on the client and the sections go under `key`.
-    func store(_ answer: CachedAnswer, for query: Query, key: ClientKey?) {
-        guard Slot.header + query.question.count + answer.sections.count <= Self.slotSize, answer.rcode.rawValue <= UInt8.max else { return }
-        let question = Question(query)
+    func store(_ answer: CachedAnswer, for question: Question, key: ClientKey?) {
+        guard Slot.header + question.query.question.count + answer.sections.count <= Self.slotSize,
+              answer.rcode.rawValue <= UInt8.max else { return }
         if let key {
             write(for: question, key: nil, flags: Slot.dependsOnClient, answer: nil)
             write(for: question, key: key, flags: 0, answer: answer)

@@ -70,9 +70,12 @@ extension Snapshot {
         var writer = ResponseWriter(UnsafeMutableRawBufferPointer(rebasing: output[..<min(limit, output.count)]))
         let client = query.client(source: source)
         var hit: MapHit? = nil  // the map lookup of a cache miss, kept for the engine
+        var asked: AnswerCache.Question? = nil  // hashed once, for the probes and a miss's store
         if let cache {
             cache.serve(self)
-            if let (answer, scope) = cachedAnswer(to: query, client: client, in: cache, lookingUp: &hit) {
+            let question = AnswerCache.Question(query)
+            asked = question
+            if let (answer, scope) = cachedAnswer(to: question, client: client, in: cache, lookingUp: &hit) {
                 writer.begin(answering: query, offeringNames: false)
                 writer.append(answer.sections)
                 return finish(&writer, answering: query, counts: answer.counts,
@@ -91,23 +94,22 @@ extension Snapshot {
         run.sink.writer.begin(answering: query)
         run.answer(query.name, type: query.type)
         generator = run.generator
-        if let cache, run.isRepeatable, !run.sink.writer.isFull, !run.sink.writer.lostSuffix {
+        if let cache, let asked, run.isRepeatable, !run.sink.writer.isFull, !run.sink.writer.lostSuffix {
             let sections = UnsafeRawBufferPointer(rebasing: run.sink.writer.written[(12 + query.question.count)...])
             cache.store(CachedAnswer(sections: sections, counts: run.sink.counts, rcode: run.outcome.rcode,
                                      authoritative: run.outcome.authoritative),
-                        for: query, key: run.hit.map { clientKey(of: $0, decidedByFirstRegion: run.decidedByFirstRegion) })
+                        for: asked, key: run.hit.map { clientKey(of: $0, decidedByFirstRegion: run.decidedByFirstRegion) })
         }
         return finish(&run.sink.writer, answering: query, counts: run.sink.counts, outcome: run.outcome, counters: counters)
     }
 
-    /// The cached answer to `query` for `client`, and its ECS scope (the
+    /// The cached answer to `question` for `client`, and its ECS scope (the
     /// client's block when the answer depends on the client, else 0). The
     /// map lookup it made, if any, is left in `hit`: the question's answer
     /// goes through a latency choice in this snapshot, so on a miss the
     /// engine needs that lookup too.
-    func cachedAnswer(to query: Query, client: ClientLocation, in cache: AnswerCache,
+    func cachedAnswer(to question: AnswerCache.Question, client: ClientLocation, in cache: AnswerCache,
                       lookingUp hit: inout MapHit?) -> (CachedAnswer, scope: Int)? {
-        let question = AnswerCache.Question(query)
         switch cache.entry(for: question, key: nil) {
         case .answer(let answer)?:
             return (answer, 0)

@@ -160,13 +160,14 @@ struct Simulation {
                 }
             }
         }
-        for n in world.networks.indices where world.networks[n].measured && changedAt[n] != nil {
+        for n in world.networks.indices where world.networks[n].measured {
+            guard let changed = changedAt[n] else { continue }
             result.affected += 1
             if let hours = followedAt[n] { result.hoursToFollow.append(hours) }
             if let hours = answeredFastestAt[n], Int64(hours) * 3_600_000 <= halfLifeMs { result.answeredFastestWithinHalfLife += 1 }
             if let hours = followedAt[n], Int64(hours) * 3_600_000 <= halfLifeMs {
                 result.followedWithinHalfLife += 1
-            } else if let changed = changedAt[n] {
+            } else {
                 let window = changed...(changed + Int(halfLifeMs / 3_600_000))
                 result.missedWithReports[min(2, reportHours[n].count { window.contains($0) })] += 1
             }

@@ -190,9 +190,9 @@ public final class DNSListeners: Sendable {
     private func track(_ channel: Channel) { channels.withLockedValue { $0.append(channel) } }
 
     /// Every request answered or dropped so far, per transport.
-    public func queryCounts() -> (udp: QueryCounts, tcp: QueryCounts) {
-        (udpCounters.withLockedValue { $0 }.reduce(QueryCounts()) { $0 + $1.counts() },
-         distributor.loopCounters.reduce(QueryCounts()) { $0 + $1.counts() })
+    public func queryCounts() -> [(transport: String, counts: QueryCounts)] {
+        [("udp", udpCounters.withLockedValue { $0 }.reduce(QueryCounts()) { $0 + $1.counts() }),
+         ("tcp", distributor.loopCounters.reduce(QueryCounts()) { $0 + $1.counts() })]
     }
 
     /// Recently answered UDP queries (one in 64 per thread, the last 1,024

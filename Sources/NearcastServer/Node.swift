@@ -115,9 +115,8 @@ public final class NearcastNode: Sendable {
             guard request.method == .get, request.uri.path == "/metrics" else { return try await api.responder.respond(to: request, context: context) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            let queries = listeners.queryCounts()
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(
-                queries: [("udp", queries.udp), ("tcp", queries.tcp)]))))
+            let text = metrics.render(queries: listeners.queryCounts())
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         try await serveHTTP(responder, listen: listen)
         logger.info("serving the Route 53 API", metadata: ["http": "\(listen)"])

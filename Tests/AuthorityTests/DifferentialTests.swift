@@ -167,7 +167,7 @@ import LatencyModel
         packet.withUnsafeBytes { raw in
             guard let query = Query(parsing: raw) else { return false }
             var hit: MapHit? = nil
-            return snapshot.cachedAnswer(to: query, client: query.client(source: ip(source)), in: cache, lookingUp: &hit) != nil
+            return snapshot.cachedAnswer(to: AnswerCache.Question(query), client: query.client(source: ip(source)), in: cache, lookingUp: &hit) != nil
         }
     }
 
