@@ -25,11 +25,20 @@ import Darwin
 /// errors, √(e₁² + e₂²), held such networks on the worse region:
 /// docs/latency-simulation.md.)
 ///
-/// Invariants: with `e` = 0 (an estimate without sample support: borrowed,
-/// prior, configured) this is the fixed margin alone; the evidence term only
-/// ever adds to the fixed margin, so every replacement it allows the fixed
-/// margin allows too; and it is bounded by the largest error an estimate
-/// reports (`RobustEstimate.standardError`, 0.125), so a candidate faster by
+/// The fixed margin protects a current best that is still what it was: when
+/// its RTT has risen by the fixed margin itself since it was last ranked
+/// (`currentWasMs`: its estimate restarted at a worse level, or what it
+/// borrows did), the comparison that chose it is void, and any faster
+/// candidate replaces it on the evidence term alone. (Otherwise a region
+/// that became 60 ms slower kept the networks whose next best lies within
+/// 10% of its new level in estimates resting on two samples.)
+///
+/// Invariants: a candidate no faster than the current best never replaces
+/// it; with `e` = 0 (an estimate without sample support: borrowed, prior,
+/// configured) this is the fixed margin alone; the evidence term only ever
+/// adds to the fixed margin, so every replacement it allows the fixed margin
+/// allows too; and it is bounded by the largest error an estimate reports
+/// (`RobustEstimate.standardError`, 0.125), so a candidate faster by
 /// 1 − e^(−0.25) = 22% (k = 2) and by the fixed margin always replaces: no
 /// state freezes a ranking. As a region's samples accumulate the term shrinks
 /// as 1/√samples, to the fixed margin.
@@ -46,38 +55,45 @@ public struct Hysteresis: Hashable, Sendable {
 
     /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
     /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
-    /// sample support.
-    public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0) -> Bool {
-        guard currentMs - candidateMs >= max(relative * currentMs, absoluteMs) else { return false }
+    /// sample support; `currentWasMs` the current best's RTT when it was last
+    /// ranked, if known (a rise by the fixed margin waives the fixed margin).
+    public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0,
+                         currentWasMs: Double? = nil) -> Bool {
+        guard candidateMs < currentMs else { return false }
+        let worsened = currentWasMs.map { currentMs - $0 >= max(relative * currentMs, absoluteMs) } ?? false
+        guard worsened || currentMs - candidateMs >= max(relative * currentMs, absoluteMs) else { return false }
         return standardError <= 0 || log(currentMs / candidateMs) >= standardErrors * standardError
     }
 }
 
-/// The first region of each network's ranking at the last rebuild: the
-/// memory hysteresis needs from one rebuild to the next.
+/// The first region of each network's ranking at the last rebuild and its
+/// RTT then: the memory hysteresis needs from one rebuild to the next.
 public struct RegionChoices: Sendable {
     private var index = KeyIndex()
     private var chosen: [RegionID] = []
+    private var rtts: [Float32] = []
 
     public init() {}
 
     public var count: Int { chosen.count }
 
-    public subscript(network: IPPrefix) -> RegionID? { self[PrefixKey(network)] }
+    public subscript(network: IPPrefix) -> RegionID? { self[PrefixKey(network)]?.region }
 
-    subscript(key: PrefixKey) -> RegionID? { index.find(key).map { chosen[$0] } }
+    /// The region first at the last rebuild and its RTT then.
+    subscript(key: PrefixKey) -> (region: RegionID, rttMs: Float32)? { index.find(key).map { (chosen[$0], rtts[$0]) } }
 
-    mutating func record(_ region: RegionID, for key: PrefixKey) {
+    mutating func record(_ region: RegionID, rttMs: Float32, for key: PrefixKey) {
         let (position, inserted) = index.insert(key)
-        if inserted { chosen.append(region) } else { chosen[position] = region }
+        if inserted { chosen.append(region); rtts.append(rttMs) } else { chosen[position] = region; rtts[position] = rttMs }
     }
 }
 
 /// Ranks the networks of one map rebuild: regions by RTT (ties by id), except
 /// that a network's previous first region stays first unless the fastest
 /// replaces it under `hysteresis` (with its estimate's standard error, where
-/// given). Collects this rebuild's choices for the next; networks not
-/// ranked this time are forgotten.
+/// given, and the previous first region's RTT at the last rebuild).
+/// Collects this rebuild's choices, with their RTTs, for the next; networks
+/// not ranked this time are forgotten.
 public struct Ranker: Sendable {
     public let hysteresis: Hysteresis
     private let previous: RegionChoices
@@ -120,11 +136,12 @@ public struct Ranker: Sendable {
         guard !keys.isEmpty else { return }
         keys.sort()
         var first = 0
-        if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept }),
-           !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0])) {
+        if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept.region }),
+           !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0]),
+                                currentWasMs: Double(kept.rttMs)) {
             first = position
         }
-        choices.record(Self.region(keys[first]), for: network)
+        choices.record(Self.region(keys[first]), rttMs: Float32(Self.rttMs(keys[first])), for: network)
         ranking.reserveCapacity(keys.count)
         ranking.append(Self.region(keys[first]))
         for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }

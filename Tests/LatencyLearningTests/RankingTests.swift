@@ -28,6 +28,37 @@ import Foundation
         #expect(Hysteresis(standardErrors: 0).replaces(88, current: 100, standardError: 0.088))
     }
 
+    @Test func aCurrentBestThatRoseByTheMarginIsNoLongerHeldByIt() {
+        let hysteresis = Hysteresis()  // 10%, 2 ms, 2 standard errors
+        #expect(!hysteresis.replaces(95, current: 100))
+        #expect(hysteresis.replaces(95, current: 100, currentWasMs: 80))          // rose by 20 ms ≥ 10% of 100
+        #expect(!hysteresis.replaces(95, current: 100, currentWasMs: 91))         // rose by 9 ms: still held
+        #expect(!hysteresis.replaces(95, current: 100, standardError: 0.05, currentWasMs: 80))  // ln(100/95) = 0.051 < 2 × 0.05
+        #expect(hysteresis.replaces(95, current: 100, standardError: 0.02, currentWasMs: 80))
+        #expect(!hysteresis.replaces(100, current: 100, currentWasMs: 50))        // a tie never replaces
+        #expect(!hysteresis.replaces(5.5, current: 6, currentWasMs: 4.5))         // rose by 1.5 ms < 2 ms
+    }
+
+    /// Rebuilds of one network from given (RTT, standard error) per region; returns the first regions.
+    func firsts(_ rebuilds: [[(RegionID, Float32, Float32)]]) -> [RegionID] {
+        var choices = RegionChoices()
+        return rebuilds.map { estimates in
+            var ranker = Ranker(previous: choices)
+            defer { choices = ranker.choices }
+            return ranker.rank(PrefixKey(network), estimates)[0]
+        }
+    }
+
+    @Test func aJumpOfTheCurrentBestLetsACloseRegionTakeOverButACreepDoesNot() {
+        // Region 1 at 50 ms jumps to 56 between two rebuilds: region 2 at 53 takes over, though only 5% faster.
+        #expect(firsts([[(1, 50, 0.02), (2, 53, 0.02)], [(1, 56, 0.1), (2, 53, 0.02)], [(1, 50, 0.02), (2, 53, 0.02)]]) == [1, 2, 2])
+        // The same 56 reached in steps smaller than the margin: region 1 stays.
+        let creep: [[(RegionID, Float32, Float32)]] = [50, 52, 54, 56, 56].map { [(1, $0, 0.02), (2, 53, 0.02)] }
+        #expect(firsts(creep) == [1, 1, 1, 1, 1])
+        // A candidate resting on too few samples still has to win by its standard errors.
+        #expect(firsts([[(1, 50, 0.02), (2, 53, 0.1)], [(1, 56, 0.1), (2, 53, 0.1)]]) == [1, 1])
+    }
+
     /// One rebuild from fresh aggregates: each region's samples a second apart; returns the first region.
     func rebuild(_ choices: inout RegionChoices, _ samples: [(region: RegionID, rtts: [Double])],
                  hysteresis: Hysteresis = Hysteresis()) -> RegionID {
