@@ -6,8 +6,9 @@ import LatencyModel
 /// keep thread-local state without locks. Calls are generic, not boxed.
 public protocol DatagramHandler: SendableMetatype {
     /// Called on the handler's thread after every receive, before the batch
-    /// is handled, and at least every ~100 ms while no datagram arrives: the
-    /// place to pick up shared state published by other threads.
+    /// is handled, and when an idle thread is woken (`DatagramServer.wake()`;
+    /// idle threads are not woken otherwise): the place to pick up shared
+    /// state published by other threads.
     mutating func refresh()
 
     /// Writes the reply to `request` from `source` into `output` (65,535

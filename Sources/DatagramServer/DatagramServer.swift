@@ -31,8 +31,6 @@ public final class DatagramServer: Sendable {
 
     /// Datagrams received per recvmmsg call, at most.
     public static let batchSize = 32
-    /// How often an idle thread wakes to call its handler's `refresh()`.
-    public static let wakeInterval = Duration.milliseconds(100)
     /// One answered datagram in this many is kept in the thread's sample ring.
     public static let sampleEvery = 64
     public static let sampleSlots = 1024
@@ -79,11 +77,11 @@ public final class DatagramServer: Sendable {
             for (index, descriptor) in descriptors.enumerated() {
                 let wakePipe = try WakePipe()
                 let worker = DatagramWorker(
-                    descriptor: descriptor, wakePipe: wakePipe, wakeInterval: Self.wakeInterval, calls: calls,
+                    descriptor: descriptor, wakePipe: wakePipe, calls: calls,
                     buffers: BatchBuffers(capacity: Self.batchSize, inputSize: configuration.maxRequestSize),
                     samples: samples[index], sampleEvery: Self.sampleEvery, stopping: stopping,
                     thread: index, makeHandler: makeHandler)
-                let thread = try WorkerThread { worker.run() }
+                let thread = try WorkerThread(name: "nearcast-udp\(index)") { worker.run() }
                 running.withLock { $0?.append(Running(thread: thread, wakePipe: wakePipe)) }
             }
         } catch {

@@ -13,14 +13,17 @@ final class StopFlag: Sendable {
 
 /// One thread's loop: receive a batch with recvmmsg, answer each datagram
 /// with the thread's handler into its slot's output buffer, send all
-/// replies with sendmmsg. With nothing to receive, it waits in poll(2) for a
-/// datagram, a wake-up or `wakeInterval`.
+/// replies with sendmmsg. With nothing to receive, it sleeps in poll(2)
+/// until a datagram or a wake-up arrives, with no timeout: an idle thread
+/// costs nothing, and a busy one whose socket runs empty arms no timer
+/// (arming and cancelling one per sleep cost ~3% of the CPU per query here,
+/// docs/performance.md). Whatever must reach the thread wakes it:
+/// `DatagramServer.wake()` and `stop()`.
 ///
 /// Invariant: `buffers` is touched only by the thread running `run`.
 final class DatagramWorker<Handler: DatagramHandler>: @unchecked Sendable {
     private let descriptor: Int32
     private let wakePipe: WakePipe
-    private let wakeInterval: Duration
     private let calls: MultipleMessages
     private let buffers: BatchBuffers
     private let samples: SampleRing
@@ -29,11 +32,10 @@ final class DatagramWorker<Handler: DatagramHandler>: @unchecked Sendable {
     private let thread: Int
     private let makeHandler: (Int) -> Handler
 
-    init(descriptor: Int32, wakePipe: WakePipe, wakeInterval: Duration, calls: MultipleMessages, buffers: BatchBuffers, samples: SampleRing, sampleEvery: Int,
+    init(descriptor: Int32, wakePipe: WakePipe, calls: MultipleMessages, buffers: BatchBuffers, samples: SampleRing, sampleEvery: Int,
          stopping: StopFlag, thread: Int, makeHandler: @escaping (Int) -> Handler) {
         self.descriptor = descriptor
         self.wakePipe = wakePipe
-        self.wakeInterval = wakeInterval
         self.calls = calls
         self.buffers = buffers
         self.samples = samples
@@ -71,13 +73,13 @@ final class DatagramWorker<Handler: DatagramHandler>: @unchecked Sendable {
         }
     }
 
-    /// Waits until the socket is readable, `wakePipe` is woken, or `wakeInterval` passed.
+    /// Waits until the socket is readable or `wakePipe` is woken (a wake-up
+    /// written before the wait keeps the pipe readable, so none is lost).
     private func waitForDatagrams() {
-        let milliseconds = Int32(wakeInterval / .milliseconds(1))
         withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { waits in
             waits[0] = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             waits[1] = pollfd(fd: wakePipe.readDescriptor, events: Int16(POLLIN), revents: 0)
-            if poll(waits.baseAddress, 2, milliseconds) > 0 && waits[1].revents != 0 { wakePipe.drain() }
+            if poll(waits.baseAddress, 2, -1) > 0 && waits[1].revents != 0 { wakePipe.drain() }
         }
     }
 

@@ -14,9 +14,9 @@ final class NodeMetrics: Sendable {
     private let healthGauges = NIOLockedValueBox<[String: Gauge]>([:])
 
     init() {
-        snapshotVersion = registry.makeGauge(name: "nearcast_snapshot_version",
-                                             help: "Version of the snapshot DNS answers from; rises with every change served")
-        zones = registry.makeGauge(name: "nearcast_zones", help: "Zones served (config file and hosted zones)")
+        snapshotVersion = registry.makeGauge(descriptor: .init("nearcast_snapshot_version",
+                                             help: "Version of the snapshot DNS answers from; rises with every change served"))
+        zones = registry.makeGauge(descriptor: .init("nearcast_zones", help: "Zones served (config file and hosted zones)"))
     }
 
     /// Records a newly published snapshot.
@@ -34,16 +34,15 @@ final class NodeMetrics: Sendable {
             }
             for (id, healthy) in statuses {
                 let gauge = gauges[id] ?? registry.makeGauge(
-                    name: "nearcast_health_check_healthy", labels: [("health_check_id", id)],
-                    help: "1 when the health check's decided status is healthy, else 0")
+                    descriptor: .init("nearcast_health_check_healthy", help: "1 when the health check's decided status is healthy, else 0"),
+                    labels: [("health_check_id", id)])
                 gauges[id] = gauge
                 gauge.set(to: healthy ? 1 : 0)
             }
         }
         for change in changed {
-            registry.makeCounter(name: "nearcast_health_check_transitions_total",
-                                 labels: [("health_check_id", change.id), ("to", change.healthy ? "healthy" : "unhealthy")],
-                                 help: "Decided status changes of each health check").increment()
+            registry.makeCounter(descriptor: .init("nearcast_health_check_transitions_total", help: "Decided status changes of each health check"),
+                                 labels: [("health_check_id", change.id), ("to", change.healthy ? "healthy" : "unhealthy")]).increment()
         }
     }
 
@@ -97,15 +96,15 @@ struct LatencyMetrics: Sendable {
     private let builtAt: Gauge
 
     fileprivate init(_ registry: PrometheusCollectorRegistry) {
-        measurements = registry.makeCounter(name: "nearcast_latency_measurements_total",
-                                            help: "Measurements kept (logged, then learned) since the node started")
-        builds = registry.makeCounter(name: "nearcast_latency_map_builds_total", help: "Latency maps built and published")
-        buckets = registry.makeGauge(name: "nearcast_latency_map_buckets", help: "Measured network buckets the last map was built from")
-        ranges = registry.makeGauge(name: "nearcast_latency_map_ranges", help: "Address ranges of the last map (both families)")
-        rankings = registry.makeGauge(name: "nearcast_latency_map_rankings", help: "Distinct region rankings in the last map")
-        buildSeconds = registry.makeGauge(name: "nearcast_latency_map_build_seconds", help: "How long the last map build took")
-        builtAt = registry.makeGauge(name: "nearcast_latency_map_built_timestamp_seconds",
-                                     help: "When the last map was built (Unix time): its data is as of then")
+        measurements = registry.makeCounter(descriptor: .init("nearcast_latency_measurements_total",
+                                            help: "Measurements kept (logged, then learned) since the node started"))
+        builds = registry.makeCounter(descriptor: .init("nearcast_latency_map_builds_total", help: "Latency maps built and published"))
+        buckets = registry.makeGauge(descriptor: .init("nearcast_latency_map_buckets", help: "Measured network buckets the last map was built from"))
+        ranges = registry.makeGauge(descriptor: .init("nearcast_latency_map_ranges", help: "Address ranges of the last map (both families)"))
+        rankings = registry.makeGauge(descriptor: .init("nearcast_latency_map_rankings", help: "Distinct region rankings in the last map"))
+        buildSeconds = registry.makeGauge(descriptor: .init("nearcast_latency_map_build_seconds", help: "How long the last map build took"))
+        builtAt = registry.makeGauge(descriptor: .init("nearcast_latency_map_built_timestamp_seconds",
+                                     help: "When the last map was built (Unix time): its data is as of then"))
     }
 
     func kept(_ count: Int) { measurements.increment(by: Int64(count)) }
@@ -118,4 +117,9 @@ struct LatencyMetrics: Sendable {
         buildSeconds.set(to: Double(report.buildMs) / 1000)
         builtAt.set(to: Double(report.builtAtMs) / 1000)
     }
+}
+
+private extension MetricNameDescriptor {
+    /// A metric named in full (no namespace or unit parts), with its help text.
+    init(_ name: String, help: String) { self.init(metricName: name, unitName: "", helpText: help) }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Foundation
 import Glibc
 #endif
 @testable import DatagramServer
@@ -148,24 +149,29 @@ private let loopback6 = IPAddress("::1")!
         #expect(ring.samples().map(\.packet) == (UInt8(2)..<6).map { [$0, $0] })
     }
 
-    @Test func idleThreadsStillRefresh() throws {
+    @Test func idleThreadsSleepUntilWoken() throws {
         let observations = Observations()
         let server = try echoServer("127.0.0.1", threads: 2, observations: observations)
         defer { server.stop() }
         usleep(350_000)
-        // Two threads, woken every 100 ms: at least 2 × 3 refreshes.
-        #expect(observations.refreshes.load(ordering: .relaxed) >= 6)
+        // No timer wakes an idle thread (it used to, every 100 ms).
+        #expect(observations.refreshes.load(ordering: .relaxed) == 0)
+        server.wake()
+        usleep(20_000)  // at once: each thread refreshes once
+        #expect(observations.refreshes.load(ordering: .relaxed) == 2)
     }
 
-    @Test func wakeMakesIdleThreadsRefreshAtOnce() throws {
-        let observations = Observations()
-        let server = try echoServer("127.0.0.1", threads: 2, observations: observations)
+    @Test func threadsAreNamedForOperators() throws {
+        let server = try echoServer("127.0.0.1", threads: 2, observations: Observations())
         defer { server.stop() }
-        usleep(20_000)
-        let before = observations.refreshes.load(ordering: .relaxed)
-        server.wake()
-        usleep(20_000)  // far less than the 100 ms idle wake-up
-        #expect(observations.refreshes.load(ordering: .relaxed) >= before + 2)
+        func names() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {
+                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+            })
+        }
+        // Each thread names itself as it starts.
+        for _ in 0..<100 where try !names().isSuperset(of: ["nearcast-udp0", "nearcast-udp1"]) { usleep(10_000) }
+        #expect(try names().isSuperset(of: ["nearcast-udp0", "nearcast-udp1"]))
     }
 
     @Test func stopEndsEveryThreadAndReleasesThePort() throws {
