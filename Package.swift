@@ -33,8 +33,10 @@ let package = Package(
         .target(name: "NetworkAddress"),
         // RFC 1035 master files and record presentation format.
         .target(name: "ZoneFile", dependencies: ["DNSWire", "NetworkAddress"]),
+        // The CPU's prefetch hint, for Swift (header-only C).
+        .target(name: "CPrefetch"),
         // Regions and the compiled latency map. No I/O.
-        .target(name: "LatencyModel", dependencies: ["NetworkAddress"]),
+        .target(name: "LatencyModel", dependencies: ["NetworkAddress", "CPrefetch"]),
         // Latency measurements: network buckets, time-decayed robust estimates, rankings with hysteresis. No I/O.
         .target(name: "LatencyLearning", dependencies: ["LatencyModel"]),
         // Ingestion rate, map rebuild time and map memory at scale: `swift run -c release LatencyLearningBench`.

@@ -46,19 +46,27 @@ def user_system_ticks(pid):
     return int(fields[11]), int(fields[12])
 
 
-def runtime_us(pid):
-    """The CPU time all of `pid`'s threads have run, from the scheduler's
-    nanosecond clock (/proc/PID/task/*/sched): exact, where the user/system
-    split in /proc/PID/stat is sampled in ticks."""
-    total = 0.0
+def runtimes_us(pid):
+    """The CPU time each of `pid`'s threads has run (thread id → µs), from the
+    scheduler's nanosecond clock (/proc/PID/task/*/sched): exact, where the
+    user/system split in /proc/PID/stat is sampled in ticks."""
+    times = {}
     for task in os.listdir("/proc/%d/task" % pid):
         try:
             for line in open("/proc/%d/task/%s/sched" % (pid, task)):
                 if line.startswith("se.sum_exec_runtime"):
-                    total += float(line.split(":")[1]) * 1000
+                    times[task] = float(line.split(":")[1]) * 1000
         except FileNotFoundError:
             pass  # a thread that ended meanwhile
-    return total
+    return times
+
+
+def runtime_between(before, after):
+    """CPU µs run between two `runtimes_us` readings: by the threads alive at
+    the second (a new one from 0). A thread that ended in between takes its
+    time with it — gdnsd replaces a thread when it reloads the big map —, so
+    summing whole-process totals could even go negative."""
+    return sum(after[task] - before.get(task, 0.0) for task in after)
 
 
 def queries(scenario, data, meta, scratch):
@@ -98,13 +106,13 @@ def start(binary, data, meta, port, scratch):
 def turn(server, queries, seconds):
     """(q/s, user µs/q, system µs/q, total µs/q) of one load turn; the total is exact, the split sampled."""
     u0, s0 = user_system_ticks(server.proc.pid)
-    r0 = runtime_us(server.proc.pid)
+    r0 = runtimes_us(server.proc.pid)
     out = subprocess.run([os.path.join(HERE, "data/replay"), "-s", "127.0.0.1", "-p", str(server.port), "-f", queries,
                           "-w", "200", "-S", "4", "-l", str(seconds)], capture_output=True, text=True, check=True).stdout
     u1, s1 = user_system_ticks(server.proc.pid)
-    r1 = runtime_us(server.proc.pid)
+    r1 = runtimes_us(server.proc.pid)
     answered = int(re.search(r"answered=(\d+)", out).group(1))
-    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, (r1 - r0) / answered
+    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, runtime_between(r0, r1) / answered
 
 
 def main():

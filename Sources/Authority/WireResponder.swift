@@ -53,6 +53,16 @@ extension Snapshot {
         return bytes.count
     }
 
+    /// The address an answer to `packet` from `source` would look up in the
+    /// latency map — the ECS address, else `source` — when the map is large
+    /// enough for lookups to miss the CPU's caches (`LatencyMap.isLarge`),
+    /// so that a batch's lookups can be prefetched; nil for a small map or a
+    /// packet that is no query. Parses the query, so small maps skip it.
+    public func prefetchableLookup(answering packet: UnsafeRawBufferPointer, source: IPAddress) -> IPAddress? {
+        guard latencyMap.isLarge, packet.count >= 12, packet[2] & 0x80 == 0, let query = Query(parsing: packet) else { return nil }
+        return query.client(source: source).address
+    }
+
     /// The response to a plain query, written in place; nil when it needs
     /// the general path (an opcode, EDNS version or QTYPE answered with an
     /// error, or more names than `ResponseWriter` tracks).

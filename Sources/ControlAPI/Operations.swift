@@ -236,7 +236,7 @@ struct Operations {
             let from = RecordSetKey(name: name, type: type ?? RRType(0), setIdentifier: query["identifier"])
             start = sets.firstIndex { set in
                 if set.name != name { return DomainName.route53Order(name, set.name) }
-                guard let type else { return true }
+                guard type != nil else { return true }
                 return !(set.key < from)
             } ?? sets.endIndex
         } else if query["type"] != nil {

@@ -11,9 +11,9 @@ final class StopFlag: Sendable {
     func set() { flag.store(true, ordering: .relaxed) }
 }
 
-/// One thread's loop: receive a batch with recvmmsg, answer each datagram
-/// with the thread's handler into its slot's output buffer, send all
-/// replies with sendmmsg. With nothing to receive, it sleeps in poll(2)
+/// One thread's loop: receive a batch with recvmmsg, let the thread's
+/// handler prepare it, answer each datagram with the handler into its
+/// slot's output buffer, send all replies with sendmmsg. With nothing to receive, it sleeps in poll(2)
 /// until a datagram or a wake-up arrives, with no timeout: an idle thread
 /// costs nothing, and a busy one whose socket runs empty arms no timer
 /// (arming and cancelling one per sleep cost ~3% of the CPU per query here,
@@ -54,6 +54,7 @@ final class DatagramWorker<Handler: DatagramHandler>: @unchecked Sendable {
             if count <= 0 { waitForDatagrams() }
             handler.refresh()
             guard count > 0 else { continue }
+            handler.prepare(ReceivedBatch(buffers: buffers, count: count))
             var replies = 0
             for slot in 0..<count {
                 guard let request = buffers.request(slot),

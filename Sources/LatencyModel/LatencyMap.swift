@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// One region's latency as seen from a network; `rttMs` is nil for regions
 /// placed by the default order rather than by a measurement.
 public struct RegionRTT: Hashable, Sendable {
@@ -120,6 +122,31 @@ public struct LatencyMap: Sendable {
         case .v6(let a):
             let (start, length, ranking) = v6.lookup(a)
             return MapHit(ranking: ranking, block: IPPrefix(.v6(start), length: length))
+        }
+    }
+
+    /// Whether lookups are likely to miss the CPU's caches (tens of
+    /// thousands of ranges and more): then it pays to prefetch a batch's
+    /// lookups before answering it (`prefetchDirectory`, then `prefetchRange`).
+    public var isLarge: Bool { rangeCount >= Self.largeRangeCount }
+    static let largeRangeCount = 1 << 15
+
+    /// Starts loading the directory entry `lookup(address)` reads first.
+    /// Changes nothing; a no-op for maps without a directory.
+    public func prefetchDirectory(for address: IPAddress) {
+        switch address {
+        case .v4(let a): v4.prefetchDirectory(a)
+        case .v6(let a): v6.prefetchDirectory(a)
+        }
+    }
+
+    /// Starts loading the range `lookup(address)` most likely ends on. Reads
+    /// the directory entry, so call it after `prefetchDirectory(for:)` had
+    /// time to bring that in (for a whole batch, after all of those).
+    public func prefetchRange(for address: IPAddress) {
+        switch address {
+        case .v4(let a): v4.prefetchRange(a)
+        case .v6(let a): v6.prefetchRange(a)
         }
     }
 
@@ -248,6 +275,20 @@ struct RangeTable<Address: BlockAddress>: Sendable {
     /// The bits below a prefix of `length`.
     @inline(__always) static func hostMask(_ length: Int) -> Address {
         length >= Address.bitWidth ? 0 : Address.max >> length
+    }
+
+    /// Starts loading `directory`'s entry for `address`, if there is a directory.
+    func prefetchDirectory(_ address: Address) {
+        guard !directory.isEmpty else { return }
+        directory.withUnsafeBufferPointer { nearcast_prefetch($0.baseAddress! + Int(truncatingIfNeeded: address >> directoryShift)) }
+    }
+
+    /// Starts loading the first range of `address`'s directory slice (where
+    /// the search starts; slices hold one or two ranges), if there is a directory.
+    func prefetchRange(_ address: Address) {
+        guard !directory.isEmpty else { return }
+        let first = Int(directory[Int(truncatingIfNeeded: address >> directoryShift)])
+        ranges.withUnsafeBufferPointer { nearcast_prefetch($0.baseAddress! + first) }
     }
 
     /// The widest aligned block holding `address` inside its range, and the

@@ -14,10 +14,32 @@ struct UDPQueryHandler: DatagramHandler {
     private var random = QueryRandom()
     private let cache = AnswerCache()
     private let counters: QueryCounters
+    /// The map lookups of the batch being prepared; its capacity, a whole
+    /// batch, is kept, so preparing allocates nothing.
+    private var lookups: [IPAddress] = []
 
-    init(snapshot: ThreadSnapshot, counters: QueryCounters) { self.snapshot = snapshot; self.counters = counters }
+    init(snapshot: ThreadSnapshot, counters: QueryCounters) {
+        self.snapshot = snapshot; self.counters = counters
+        lookups.reserveCapacity(DatagramServer.batchSize)
+    }
 
     mutating func refresh() { snapshot.refresh() }
+
+    /// With a large latency map, starts every lookup of the batch before
+    /// the first answer: all directory entries, then the ranges they point
+    /// to, so the cache misses overlap (two dependent misses per query
+    /// otherwise, docs/performance.md).
+    mutating func prepare(_ batch: ReceivedBatch) {
+        let current = snapshot.current
+        guard current.latencyMap.isLarge else { return }
+        lookups.removeAll(keepingCapacity: true)
+        for (request, source) in batch {
+            guard let address = current.prefetchableLookup(answering: request, source: source) else { continue }
+            current.latencyMap.prefetchDirectory(for: address)
+            lookups.append(address)
+        }
+        for address in lookups { current.latencyMap.prefetchRange(for: address) }
+    }
 
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {

@@ -107,6 +107,28 @@ let measurements: [String: [String: Double]] = [
         #expect(ClientLocation(source: source, ecs: v6).address == ip("2001:db8:44::"))
     }
 
+    /// A batch prefetches the lookups respond will make: the ECS address,
+    /// else the source — only for maps large enough to miss the caches.
+    @Test func prefetchableLookupsAreTheClientAddressesOfLargeMaps() {
+        let ecsQuery = queryPacket("www.lat.test.", .a, opt: optRecord(options: ecsOption("81.2.69.0/24")))
+        let plainQuery = queryPacket("www.lat.test.", .a)
+        var response = plainQuery
+        response[2] |= 0x80
+        let small = snapshot()
+        #expect(!small.latencyMap.isLarge)
+        #expect(ecsQuery.withUnsafeBytes { small.prefetchableLookup(answering: $0, source: ip("192.0.2.9")) } == nil)
+        // 40,000 /24s with gaps between them: about 80,000 ranges.
+        var many = measurements
+        for n in 0..<40_000 { many["\(11 + (n >> 15)).\((n >> 7) & 0xff).\((n & 0x7f) * 2).0/24"] = ["us-east-1": 5] }
+        let large = makeSnapshot([("lat.test.", latencyZone)], latency: wwwSets, measurements: many)
+        #expect(large.latencyMap.isLarge)
+        func lookup(_ packet: [UInt8]) -> IPAddress? { packet.withUnsafeBytes { large.prefetchableLookup(answering: $0, source: ip("192.0.2.9")) } }
+        #expect(lookup(ecsQuery) == ip("81.2.69.0"))
+        #expect(lookup(plainQuery) == ip("192.0.2.9"))
+        #expect(lookup(response) == nil)
+        #expect(lookup(Array(plainQuery.prefix(11))) == nil)
+    }
+
     @Test func explainShowsTheMeasurementsAndTheOrderTried() throws {
         let s = snapshot(defaultRegions: ["sa-east-1"])
         let e = s.explain(Question(name: name("www.lat.test."), type: .a), client: ClientLocation(address: ip("1.0.16.1")))

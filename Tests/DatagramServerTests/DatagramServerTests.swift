@@ -51,6 +51,9 @@ private let loopback6 = IPAddress("::1")!
         #expect(replies.count == 100)
         #expect(replies.last == "0 127.0.0.1 q99")
         #expect(observations.largestBatch.load(ordering: .relaxed) == DatagramServer.batchSize)
+        // Every datagram was in its batch's `prepare` before it was answered.
+        #expect(observations.prepared.load(ordering: .relaxed) == 100)
+        #expect(observations.unprepared.load(ordering: .relaxed) == 0)
     }
 
     @Test func noReplyWhenTheHandlerReturnsNil() throws {

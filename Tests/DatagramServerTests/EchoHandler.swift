@@ -10,6 +10,9 @@ final class Observations: Sendable {
     let refreshes = Atomic<Int>(0)
     let largestBatch = Atomic<Int>(0)
     let handlersAlive = Atomic<Int>(0)
+    /// Datagrams handed to `prepare`, and answered without having been.
+    let prepared = Atomic<Int>(0)
+    let unprepared = Atomic<Int>(0)
 }
 
 /// Replies "<thread> <source> <request>"; "drop…" gets no reply; "slow…"
@@ -20,6 +23,8 @@ struct EchoHandler: DatagramHandler {
     let observations: Observations
     private let lifetime: Lifetime
     private var batch = 0
+    /// The prepared batch's requests not answered yet.
+    private var preparedRequests: [String] = []
 
     init(thread: Int, observations: Observations) {
         self.thread = thread
@@ -33,10 +38,20 @@ struct EchoHandler: DatagramHandler {
         batch = 0
     }
 
+    mutating func prepare(_ batch: ReceivedBatch) {
+        preparedRequests = batch.map { String(decoding: $0.request, as: UTF8.self) }
+        observations.prepared.add(preparedRequests.count, ordering: .relaxed)
+    }
+
     mutating func respond(to request: UnsafeRawBufferPointer, source: IPAddress,
                           into output: UnsafeMutableRawBufferPointer) -> Int? {
         batch += 1
         let text = String(decoding: request, as: UTF8.self)
+        if let index = preparedRequests.firstIndex(of: text) {
+            preparedRequests.remove(at: index)
+        } else {
+            observations.unprepared.add(1, ordering: .relaxed)
+        }
         if text.hasPrefix("drop") { return nil }
         if text.hasPrefix("slow") { usleep(100_000) }
         if text.hasPrefix("huge") { return output.count }

@@ -97,6 +97,14 @@ import SeededRandom
         #expect(hit.block == prefix(block))
     }
 
+    @Test func smallMapsAreNotWorthPrefetching() {
+        let map = LatencyMap(entries: [LatencyEntry(prefix: prefix("192.0.2.0/24"), region: 1, rttMs: 5)], defaultRanking: [9])
+        #expect(!map.isLarge)
+        map.prefetchDirectory(for: ip("192.0.2.1"))  // no directory: nothing to do, nothing breaks
+        map.prefetchRange(for: ip("::1"))
+        #expect(map.lookup(ip("192.0.2.1")).block == prefix("192.0.2.0/24"))
+    }
+
     @Test func anEmptyMapIsOneBlockPerFamily() {
         let map = latencyMap([:])
         #expect(map.lookup(ip("1.2.3.4")) == MapHit(ranking: 0, block: prefix("0.0.0.0/0")))
@@ -263,6 +271,9 @@ import SeededRandom
         #expect(map.rangeCount > 2 * RangeTable<UInt32>.directoryThreshold)
         func expected(_ address: IPAddress) -> [RegionID] { rankingOf[IPPrefix(address, length: length)] ?? [9] }
         func check(_ address: IPAddress) {
+            // Prefetching reads the directory for any address and changes no answer.
+            map.prefetchDirectory(for: address)
+            map.prefetchRange(for: address)
             let hit = map.lookup(address)
             #expect(hit.block.contains(address), "\(hit.block) does not hold \(address)")
             #expect(Array(map.rankings[hit.ranking]) == expected(address), "ranking of \(address)")
