@@ -61,11 +61,15 @@ def runtimes_us(pid):
     return times
 
 
+ENDED_THREAD_TURNS = []  # (server, turn) whose CPU misses a thread that ended during the turn
+
+
 def runtime_between(before, after):
     """CPU µs run between two `runtimes_us` readings: by the threads alive at
     the second (a new one from 0). A thread that ended in between takes its
-    time with it — gdnsd replaces a thread when it reloads the big map —, so
-    summing whole-process totals could even go negative."""
+    time in the turn with it — gdnsd replaces a thread when it loads the big
+    map —, so summing whole-process totals could even go negative; such
+    turns are counted in ENDED_THREAD_TURNS and reported."""
     return sum(after[task] - before.get(task, 0.0) for task in after)
 
 
@@ -112,6 +116,8 @@ def turn(server, queries, seconds):
     u1, s1 = user_system_ticks(server.proc.pid)
     r1 = runtimes_us(server.proc.pid)
     answered = int(re.search(r"answered=(\d+)", out).group(1))
+    if set(r0) - set(r1):
+        ENDED_THREAD_TURNS.append(server)
     return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, runtime_between(r0, r1) / answered
 
 
@@ -152,6 +158,9 @@ def main():
     print("A ÷ B, median of the pairs: q/s %.3f, CPU per query %.3f" % (
         statistics.median(a[0] / b[0] for a, b in zip(*turns)),
         statistics.median(a[3] / b[3] for a, b in zip(*turns))))
+    if ENDED_THREAD_TURNS:
+        print("note: %d turn(s) lost a thread that ended mid-turn; their CPU per query is undercounted"
+              % len(ENDED_THREAD_TURNS))
     print("A ÷ B, geometric mean of the pairs with its 95%% confidence interval: q/s %s, CPU per query %s" % (
         ratio_interval([a[0] / b[0] for a, b in zip(*turns)]), ratio_interval([a[3] / b[3] for a, b in zip(*turns)])))
 

@@ -10,7 +10,8 @@ import Darwin
 /// least `absoluteMs`, so that estimates wobbling around equality never flip
 /// the answer — and, when the candidate's estimate comes with a standard
 /// error, by at least `standardErrors` of it, so that an estimate resting on a
-/// few samples does not flip the answer on its noise.
+/// few samples does not flip the answer on its noise. (The relative part is
+/// waived for a current best that itself became slower by the margin; below.)
 ///
 /// With `e` the standard error of the candidate's ln(RTT) estimate, the
 /// candidate replaces the current best when
@@ -25,17 +26,21 @@ import Darwin
 /// errors, √(e₁² + e₂²), held such networks on the worse region:
 /// docs/latency-simulation.md.)
 ///
-/// The fixed margin protects a current best that is still what it was: when
-/// its RTT has risen by the fixed margin itself since it was last ranked
-/// (`currentWasMs`: its estimate restarted at a worse level, or what it
-/// borrows did), the comparison that chose it is void, and any faster
-/// candidate replaces it on the evidence term alone. (Otherwise a region
-/// that became 60 ms slower kept the networks whose next best lies within
-/// 10% of its new level in estimates resting on two samples.)
+/// The relative margin protects a current best that is still what it was:
+/// when its RTT has risen by the fixed margin itself since it was last
+/// ranked (`currentWasMs`: its estimate restarted at a worse level, or what
+/// it borrows did), the comparison that chose it is void, and a candidate
+/// faster by `absoluteMs` and by its evidence term replaces it. (Otherwise a
+/// region that became 60 ms slower kept the networks whose next best lies
+/// within 10% of its new level in estimates resting on two samples. The
+/// absolute part stays, so a current best whose estimate swings by more
+/// than the margin does not hand over to a region within a few ms of it and
+/// back at every rebuild.)
 ///
-/// Invariants: a candidate no faster than the current best never replaces
-/// it; with `e` = 0 (an estimate without sample support: borrowed, prior,
-/// configured) this is the fixed margin alone; the evidence term only ever
+/// Invariants: a candidate faster by less than `absoluteMs` never replaces
+/// the current best; with `e` = 0 (an estimate without sample support:
+/// borrowed, prior, configured) this is the fixed margin alone (its absolute
+/// part alone when the current best worsened); the evidence term only ever
 /// adds to the fixed margin, so every replacement it allows the fixed margin
 /// allows too; and it is bounded by the largest error an estimate reports
 /// (`RobustEstimate.standardError`, 0.125), so a candidate faster by
@@ -56,12 +61,13 @@ public struct Hysteresis: Hashable, Sendable {
     /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
     /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
     /// sample support; `currentWasMs` the current best's RTT when it was last
-    /// ranked, if known (a rise by the fixed margin waives the fixed margin).
+    /// ranked, if known (a rise by the fixed margin waives its relative part).
     public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0,
                          currentWasMs: Double? = nil) -> Bool {
         guard candidateMs < currentMs else { return false }
-        let worsened = currentWasMs.map { currentMs - $0 >= max(relative * currentMs, absoluteMs) } ?? false
-        guard worsened || currentMs - candidateMs >= max(relative * currentMs, absoluteMs) else { return false }
+        let margin = max(relative * currentMs, absoluteMs)
+        let worsened = currentWasMs.map { currentMs - $0 >= margin } ?? false
+        guard currentMs - candidateMs >= (worsened ? absoluteMs : margin) else { return false }
         return standardError <= 0 || log(currentMs / candidateMs) >= standardErrors * standardError
     }
 }

@@ -172,7 +172,8 @@ public final class DNSListeners: Sendable {
     /// TCP listener, an IPv6 wildcard also takes IPv4 (no IPV6_V6ONLY).
     private func startUDP(address: IPAddress, port: UInt16) throws {
         let distributor = self.distributor
-        // nil until started; a publish before that reaches the threads at their next idle wake-up (≤ 100 ms).
+        // nil until started; a publish before that cannot wake the threads, so
+        // they are woken once when it is set (idle threads have no timer).
         let server = NIOLockedValueBox<DatagramServer?>(nil)
         let threads = distributor.addThreads(threadsPerAddress) { server.withLockedValue { $0?.wake() } }
         let counters = threads.map { _ in QueryCounters() }
@@ -183,6 +184,7 @@ public final class DNSListeners: Sendable {
                 UDPQueryHandler(snapshot: ThreadSnapshot(distributor: distributor, thread: threads[index]), counters: counters[index])
             }
             server.withLockedValue { $0 = started }
+            started.wake()
             udpServers.withLockedValue { $0.append((started, threads)) }
         } catch {
             distributor.removeThreads(threads)

@@ -37,6 +37,7 @@ import Foundation
         #expect(hysteresis.replaces(95, current: 100, standardError: 0.02, currentWasMs: 80))
         #expect(!hysteresis.replaces(100, current: 100, currentWasMs: 50))        // a tie never replaces
         #expect(!hysteresis.replaces(5.5, current: 6, currentWasMs: 4.5))         // rose by 1.5 ms < 2 ms
+        #expect(!hysteresis.replaces(99, current: 100, currentWasMs: 80))         // rose, but 1 ms faster is not 2 ms
     }
 
     /// Rebuilds of one network from given (RTT, standard error) per region; returns the first regions.
@@ -57,6 +58,9 @@ import Foundation
         #expect(firsts(creep) == [1, 1, 1, 1, 1])
         // A candidate resting on too few samples still has to win by its standard errors.
         #expect(firsts([[(1, 50, 0.02), (2, 53, 0.1)], [(1, 56, 0.1), (2, 53, 0.1)]]) == [1, 1])
+        // A current best swinging between 50 and 56 does not hand over to a borrowed 55.9 and back.
+        let swinging: [[(RegionID, Float32, Float32)]] = (0..<6).map { [(1, $0 % 2 == 0 ? 50 : 56, 0), (2, 55.9, 0)] }
+        #expect(firsts(swinging) == [1, 1, 1, 1, 1, 1])
     }
 
     /// One rebuild from fresh aggregates: each region's samples a second apart; returns the first region.

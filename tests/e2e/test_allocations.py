@@ -231,8 +231,7 @@ def binary() -> str:
                 "or NEARCAST_ALLOC_BIN=<binary>")
 
 
-@pytest.fixture(scope="module")
-def preloaded(tmp_path_factory):
+def start_preloaded(tmp_path_factory, latency):
     cc = next((c for c in ("gcc", "cc", "clang") if shutil.which(c)), None)   # clang: Swift's toolchain has one
     if not cc:
         pytest.fail("a C compiler (gcc, cc or clang) is needed to build bench/malloc_count.c", pytrace=False)
@@ -244,7 +243,7 @@ def preloaded(tmp_path_factory):
     counts = d / "counts"
     # a long TCP idle timeout: the measured TCP connection waits for the ticks between windows
     files = zonedata.standard_files(config=zonedata.CONFIG.replace("tcp_idle_timeout_ms: 1000",
-                                                                    "tcp_idle_timeout_ms: 60000"))
+                                                                    "tcp_idle_timeout_ms: 60000"), latency=latency)
     write_files(d, files)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(e2e_helpers, "NEARCAST_BIN", bin_path)
@@ -254,6 +253,24 @@ def preloaded(tmp_path_factory):
             yield Preloaded(server, counts)
         finally:
             server.stop_checked()
+
+
+@pytest.fixture(scope="module")
+def preloaded(tmp_path_factory):
+    yield from start_preloaded(tmp_path_factory, zonedata.LATENCY_CSV)
+
+
+def large_map_network(n: int) -> str:
+    """The n-th /24 of the large map: every other /24 from 12.0.0.0, so none merge."""
+    return f"{12 + (n >> 15)}.{(n >> 7) & 0xff}.{(n & 0x7f) * 2}.0"
+
+
+@pytest.fixture(scope="module")
+def preloaded_large_map(tmp_path_factory):
+    """The same server with 40,000 more /24s in its latency map (about 80,000 ranges): a map large
+    enough that the UDP threads prefetch each batch's lookups (LatencyMap.isLarge)."""
+    extra = "".join(f"{large_map_network(n)}/24,{('us-east-1', 'eu-west-2')[n % 2]},{5 + n % 3}\n" for n in range(40_000))
+    yield from start_preloaded(tmp_path_factory, zonedata.LATENCY_CSV + extra)
 
 
 # --------------------------------------------------------------------------
@@ -405,6 +422,21 @@ def test_no_heap_allocations_per_udp_cname_query(preloaded):
     try:
         busy, idle, lengths = measure_udp(p, send, wires)
         report(CNAME_KIND, busy, idle, lengths)
+        assert per_query(busy, idle, MEASURED) < BOUND and busy["udp"] / MEASURED < BOUND, \
+            p.traces(send, wires[:100])
+    finally:
+        sock.close()
+
+
+def test_no_heap_allocations_per_udp_query_with_a_large_map(preloaded_large_map):
+    """The batch prefetch of a large map's lookups (DatagramHandler.prepare) allocates nothing either."""
+    p = preloaded_large_map
+    wires = [make_query("geo.example.com.", "A", ecs=dns.edns.ECSOption(large_map_network((i * 7919) % 40_000), 24)).to_wire()
+             for i in range(WARMUP + MEASURED)]
+    sock, send = udp_sender(p, (0, 1))
+    try:
+        busy, idle, lengths = measure_udp(p, send, wires)
+        report("latency A, ECS, large map", busy, idle, lengths)
         assert per_query(busy, idle, MEASURED) < BOUND and busy["udp"] / MEASURED < BOUND, \
             p.traces(send, wires[:100])
     finally:
