@@ -34,7 +34,7 @@ extension Snapshot {
     func respond(to packet: UnsafeRawBufferPointer, source: IPAddress, transport: Transport,
                  into output: UnsafeMutableRawBufferPointer, using generator: inout some RandomNumberGenerator,
                  cache: AnswerCache? = nil, counters: QueryCounters? = nil) -> Int? {
-        guard packet.count >= 12, packet[2] & 0x80 == 0 else {
+        guard Self.isRequest(packet) else {
             counters?.droppedRequest()
             return nil
         }
@@ -59,9 +59,12 @@ extension Snapshot {
     /// so that a batch's lookups can be prefetched; nil for a small map or a
     /// packet that is no query. Parses the query, so small maps skip it.
     public func prefetchableLookup(answering packet: UnsafeRawBufferPointer, source: IPAddress) -> IPAddress? {
-        guard latencyMap.isLarge, packet.count >= 12, packet[2] & 0x80 == 0, let query = Query(parsing: packet) else { return nil }
+        guard latencyMap.isLarge, Self.isRequest(packet), let query = Query(parsing: packet) else { return nil }
         return query.client(source: source).address
     }
+
+    /// Whether `packet` has a header and is no response: what is answered at all (anything else is dropped).
+    private static func isRequest(_ packet: UnsafeRawBufferPointer) -> Bool { packet.count >= 12 && packet[2] & 0x80 == 0 }
 
     /// The response to a plain query, written in place; nil when it needs
     /// the general path (an opcode, EDNS version or QTYPE answered with an
