@@ -203,10 +203,10 @@ public struct LatencyMapBuilder: Sendable {
     /// A confirmation holds over later builds while the network's own
     /// samples have not settled it: while the estimate is exactly the one it
     /// was confirmed against and a candidate of at least half a sample's
-    /// weight remains on the same side (an outlier that replaced the
-    /// candidate does not undo it; an agreeing sample, which moves the
-    /// estimate, or a restart, does). Without this, a one-sample
-    /// confirmation followed by an outlier flipped an answer and back.
+    /// weight remains (an outlier that replaced the candidate, on either
+    /// side, does not undo it — it speaks for neither level; an agreeing
+    /// sample, which moves the estimate, or a restart, does). Without this, a
+    /// one-sample confirmation followed by an outlier flipped an answer and back.
     ///
     /// Invariants: only estimates with a candidate of their own are
     /// confirmed, at the candidate's level (the network's own samples, never
@@ -242,8 +242,7 @@ public struct LatencyMapBuilder: Sendable {
         }
         var found: [ConfirmedEstimate] = []
         for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {
-            if let held = previous.first(where: { $0.region == row.region(j) }), held.estimateMs == row.rttMs(j),
-               (held.rttMs > held.estimateMs) == (row.candidateRttMs(j) > row.rttMs(j)) {
+            if let held = previous.first(where: { $0.region == row.region(j) }), held.estimateMs == row.rttMs(j) {
                 found.append(held)
                 continue
             }

@@ -34,7 +34,8 @@ enum Report {
                 + "(\(result.answeredFastestWithinHalfLife), \(share(Double(result.answeredFastestWithinHalfLife) / Double(max(1, result.affected)))), the fastest itself); of the \(result.affected - result.followedWithinHalfLife) that did not, "
                 + "\(result.missedWithReports[0]) sent no report in those hours, \(result.missedWithReports[1]) one, "
                 + "\(result.missedWithReports[2]) two or more. \(result.flappingNetworks) switched answers more often than their fastest region really changed (from the event's start to a day after its end), "
-                + "\(result.flappingToSlower) of them at least once to a region that was not the fastest at the time (the others only ever to the truly fastest region).",
+                + "\(result.flappingToSlower) of them at least once to a region that was not the fastest at the time (the others only ever to the truly fastest region); "
+                + "\(result.switchingWithoutChange) switched more often than their fastest region changed at all, by any amount.",
             "Map rebuilds: median \(String(format: "%.2f", rebuilds.isEmpty ? 0 : rebuilds[rebuilds.count / 2])) s.",
         ]
         return lines.joined(separator: "\n") + "\n"

@@ -60,6 +60,9 @@ struct Simulation {
         var flappingNetworks = 0
         /// Of `flappingNetworks`, those that switched at least once to a region that was not the fastest at that hour.
         var flappingToSlower = 0
+        /// Networks that switched more often than their fastest region changed at all, by any amount: the
+        /// switches no change in the world explains (`flappingNetworks` counts only changes beyond the margin).
+        var switchingWithoutChange = 0
         var rebuildSeconds: [Double] = []
     }
 
@@ -84,6 +87,8 @@ struct Simulation {
         var previousBest = [Int](repeating: -1, count: world.networks.count)
         var answerSwitches = [Int](repeating: 0, count: world.networks.count)
         var bestSwitches = [Int](repeating: 0, count: world.networks.count)
+        var fastestChanges = [Int](repeating: 0, count: world.networks.count)
+        var previousFastest = [Int](repeating: -1, count: world.networks.count)
         var switchesToSlower = [Int](repeating: 0, count: world.networks.count)
         var changedAt = [Int?](repeating: nil, count: world.networks.count)
         var followedAt = [Int?](repeating: nil, count: world.networks.count)
@@ -145,6 +150,7 @@ struct Simulation {
                         bestSwitches[n] += 1
                         if changedAt[n] == nil && hour >= event.fromHour && hour < event.toHour { changedAt[n] = hour }
                     }
+                    if previousFastest[n] >= 0 && best != previousFastest[n] { fastestChanges[n] += 1 }
                     if previousAnswer[n] >= 0 && chosen != previousAnswer[n] {
                         answerSwitches[n] += 1
                         if chosen != best { switchesToSlower[n] += 1 }
@@ -155,6 +161,7 @@ struct Simulation {
                     }
                 }
                 previousAnswer[n] = chosen
+                previousFastest[n] = best
                 if previousBest[n] < 0 || best != previousBest[n] && Hysteresis().replaces(rtts[best], current: rtts[previousBest[n]]) {
                     previousBest[n] = best
                 }
@@ -176,6 +183,7 @@ struct Simulation {
                 result.flappingNetworks += 1
                 if switchesToSlower[n] > 0 { result.flappingToSlower += 1 }
             }
+            if answerSwitches[n] > fastestChanges[n] { result.switchingWithoutChange += 1 }
         }
         return result
     }

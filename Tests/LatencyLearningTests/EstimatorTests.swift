@@ -170,6 +170,42 @@ import SeededRandom
         #expect(abs(feed.rttMs / 121 - 1) < 0.02)  // the mean of the two
     }
 
+    /// Two samples more than 3× the level agree with each other as often when
+    /// they are RTT's upward tail as when they are a new level: a third
+    /// decides. (Two such outliers restarted a 50 ms path at 410 ms.)
+    @Test func aJumpOfMoreThanThreefoldIsFollowedOnItsThirdSample() {
+        var feed = sparseFeed(level: 50)
+        let before = feed.rttMs
+        for rtt in [400.0, 420] {
+            feed.second += 7200
+            feed.add(rtt, at: feed.second)
+            #expect(feed.rttMs == before)
+        }
+        feed.second += 7200
+        feed.add(410, at: feed.second)
+        #expect(abs(feed.rttMs / 410 - 1) < 0.03)
+    }
+
+    /// One own sample 4× the level plus agreeing evidence from elsewhere
+    /// confirms nothing; two own samples plus the evidence do (the three a
+    /// restart that far asks for). A 2.4× sample is confirmed on its own.
+    @Test func confirmingAFarJumpTakesTwoOwnSamples() throws {
+        var feed = sparseFeed(level: 30)
+        feed.second += 7200
+        feed.add(120, at: feed.second)
+        let evidence = Float32(log(118.0))
+        #expect(feed.estimate!.confirmed(by: evidence, spread: 0.05) == nil)
+        feed.second += 3600
+        feed.add(121, at: feed.second)
+        let confirmed = try #require(feed.estimate!.confirmed(by: evidence, spread: 0.05))
+        #expect(abs(Double(exp(confirmed.logRTT)) / 120.5 - 1) < 0.02)
+
+        var near = sparseFeed(level: 30)
+        near.second += 7200
+        near.add(72, at: near.second)
+        #expect(near.estimate!.confirmed(by: Float32(log(70.0)), spread: 0.05) != nil)
+    }
+
     /// A network reporting every two hours, with 8% noise and 2% outliers of
     /// 5–10×: a clear change (+60 ms on 30 to 100 ms) is followed on its second
     /// sample in at least 90% of 200 runs (the old rule needed a third), and the
