@@ -20,7 +20,8 @@ import Darwin
 ///     |r| ≤ c, the sample agrees:  w += a;  m += a·r / w;  s += a·(|r| − s) / w;  v = max(0, v − a/2)
 ///     |r| > c, it disagrees:       m, s, w stay;
 ///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
-///         else:                                                                  q = x;  v = a
+///         else if a ≥ v:                                                         q = x;  v = a
+///         else: the sample is dropped (a heavier candidate stays)
 ///         and if v ≥ vMin and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
 ///
 /// where vMin is 1.5, or 2.1 for a candidate more than 3× above m (q − m > ln 3).
@@ -38,7 +39,10 @@ import Darwin
 /// clipped noise on both sides never do. Above 3× the level, where RTT's
 /// upward tail lies (retransmissions, queues: two such samples agree with
 /// each other as often as a new level's do), it takes three — the third
-/// sample after the change when sparse. The restart takes the mean of the
+/// sample after the change when sparse. A disagreeing sample that does not
+/// join the candidate replaces it only if it weighs as much (a ≥ v: a fresh
+/// sample against one decayed sample, or a fresh candidate against an older one): an
+/// outlier among a new level's samples does not start their count again. The restart takes the mean of the
 /// candidate's samples, not the last one, and its scale puts the old level
 /// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
 /// levels (two paths) end in their mean instead of flapping. A change within
@@ -126,9 +130,11 @@ struct RobustEstimate: Sendable, Equatable {
         if v > 0, (q > location) == (r > 0), abs(x - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale) {
             v += a
             q += a * (x - q) / v
-        } else {
+        } else if a >= v {
             q = x
             v = a
+        } else {
+            return  // a lone disagreeing sample does not displace a heavier candidate
         }
         if v >= Self.restartWeight(candidate: q, estimate: location) && Self.takeover * v >= support {
             scale = abs(q - location) / 2

@@ -186,6 +186,26 @@ import SeededRandom
         #expect(abs(feed.rttMs / 410 - 1) < 0.03)
     }
 
+    /// A new level's samples gather as the candidate until it takes over; an
+    /// outlier among them is dropped instead of replacing the candidate (it
+    /// weighs one sample, the candidate dozens), so the change is followed
+    /// as soon as without it. (Replacing the candidate started the count again.)
+    @Test func anOutlierAmongANewLevelsSamplesDoesNotDelayIt() {
+        func samplesToFollow(outlierAt: Int?) -> Int {
+            var feed = Feed()
+            feed.run(level: 50, noise: 0.05, halfLives: 3)
+            for step in 1...1000 {
+                feed.second += 120
+                feed.add(step == outlierAt ? 1000 : feed.generator.rtt(120, noise: 0.05), at: feed.second)
+                if abs(feed.rttMs / 120 - 1) < 0.1 { return step }
+            }
+            return 1000
+        }
+        let clean = samplesToFollow(outlierAt: nil)
+        #expect(clean > 60 && clean < 180)  // about 0.58 half-lives of samples every 2 minutes
+        #expect(samplesToFollow(outlierAt: 60) <= clean + 2)
+    }
+
     /// One own sample 4× the level plus agreeing evidence from elsewhere
     /// confirms nothing; two own samples plus the evidence do (the three a
     /// restart that far asks for). A 2.4× sample is confirmed on its own.
