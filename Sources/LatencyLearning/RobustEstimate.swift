@@ -20,11 +20,8 @@ import Darwin
 ///     |r| ≤ c, the sample agrees:  w += a;  m += a·r / w;  s += a·(|r| − s) / w;  v = max(0, v − a/2)
 ///     |r| > c, it disagrees:       m, s, w stay;
 ///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
-///         else if a ≥ v:                                                         q = x;  v = a
-///         else: the sample is dropped (a heavier candidate stays)
+///         else:                                                                  q = x;  v = a
 ///         and if v ≥ vMin and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
-///
-/// where vMin is 1.5, or 2.1 for a candidate more than 3× above m (q − m > ln 3).
 ///
 /// So a disagreeing sample does not move the estimate at all: a 10× outlier,
 /// or a few, leave it where it was, and w is the decayed number of samples
@@ -36,13 +33,7 @@ import Darwin
 /// arrive one after the other (an agreeing sample in between takes half a
 /// sample's weight from the candidate), within a half-life, on the same side,
 /// agree with each other and together outweigh a third of w; lone outliers and
-/// clipped noise on both sides never do. Above 3× the level, where RTT's
-/// upward tail lies (retransmissions, queues: two such samples agree with
-/// each other as often as a new level's do), it takes three — the third
-/// sample after the change when sparse. A disagreeing sample that does not
-/// join the candidate replaces it only if it weighs as much (a ≥ v: a fresh
-/// sample against one decayed sample, or a fresh candidate against an older one): an
-/// outlier among a new level's samples does not start their count again. The restart takes the mean of the
+/// clipped noise on both sides never do. The restart takes the mean of the
 /// candidate's samples, not the last one, and its scale puts the old level
 /// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
 /// levels (two paths) end in their mean instead of flapping. A change within
@@ -75,17 +66,6 @@ struct RobustEstimate: Sendable, Equatable {
     static let minimumCandidateScale: Float32 = 0.05
     /// vMin: the weight a candidate needs before it may replace the estimate.
     static let restartWeight: Float32 = 1.5
-    /// A candidate more than `farJump` (ln 3) above the estimate needs this
-    /// weight instead: three samples within about a half-life, as two in a
-    /// row of RTT's heavy upward tail (a retransmission, a queue) agree with
-    /// each other as often as a new level's do.
-    static let farRestartWeight: Float32 = 2.1
-    static let farJump: Float32 = log(3)
-
-    /// The weight a candidate at `q` needs to replace an estimate at `m`.
-    static func restartWeight(candidate q: Float32, estimate m: Float32) -> Float32 {
-        q - m > farJump ? farRestartWeight : restartWeight
-    }
     /// A candidate replaces the estimate once `takeover` × its weight reaches w.
     static let takeover: Float32 = 2
 
@@ -130,13 +110,11 @@ struct RobustEstimate: Sendable, Equatable {
         if v > 0, (q > location) == (r > 0), abs(x - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale) {
             v += a
             q += a * (x - q) / v
-        } else if a >= v {
+        } else {
             q = x
             v = a
-        } else {
-            return  // a lone disagreeing sample does not displace a heavier candidate
         }
-        if v >= Self.restartWeight(candidate: q, estimate: location) && Self.takeover * v >= support {
+        if v >= Self.restartWeight && Self.takeover * v >= support {
             scale = abs(q - location) / 2
             location = q
             support = v
@@ -188,11 +166,10 @@ struct RobustEstimate: Sendable, Equatable {
     /// clip widened by `spread` (how far such predictions miss this network,
     /// in ln RTT), lies on the candidate's side, agrees with q within the
     /// candidate's own tolerance (2k·max(s, sCandidate)), and if the
-    /// candidate's weight plus one meets the restart rule (v + 1 ≥ vMin, the
-    /// far one above 3×; takeover·(v + 1) ≥ w; v and w as of the newest
-    /// sample, so a confirmation does not lapse with time alone). So one
-    /// disagreeing sample plus agreeing evidence are the two samples a restart
-    /// asks for (two plus the evidence the three of a far one), and
+    /// candidate's weight plus one meets the restart rule (v + 1 ≥ vMin,
+    /// takeover·(v + 1) ≥ w; v and w as of the newest sample, so a
+    /// confirmation does not lapse with time alone). So one disagreeing sample
+    /// plus agreeing evidence are the two samples a restart asks for, and
     /// evidence alone — no candidate, or one an agreeing sample has since
     /// taken below half a sample — confirms nothing.
     ///
@@ -206,7 +183,7 @@ struct RobustEstimate: Sendable, Equatable {
         guard abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
               (q > location) == (r > 0),
               abs(evidence - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale),
-              v + 1 >= Self.restartWeight(candidate: q, estimate: location), Self.takeover * (v + 1) >= support else { return nil }
+              Self.takeover * (v + 1) >= support else { return nil }
         let restartedScale = abs(q - location) / 2
         return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
     }
