@@ -61,7 +61,7 @@ def runtimes_us(pid):
     return times
 
 
-ENDED_THREAD_TURNS = []  # (server, turn) whose CPU misses a thread that ended during the turn
+ENDED_THREAD_TURNS = []  # the server of each turn whose CPU misses a thread that ended during it
 
 
 def runtime_between(before, after):
@@ -69,7 +69,8 @@ def runtime_between(before, after):
     the second (a new one from 0). A thread that ended in between takes its
     time in the turn with it — gdnsd replaces a thread when it loads the big
     map —, so summing whole-process totals could even go negative; such
-    turns are counted in ENDED_THREAD_TURNS and reported."""
+    turns are counted in ENDED_THREAD_TURNS, reported, and left out of the
+    total CPU figures (`turn` gives them a total of NaN)."""
     return sum(after[task] - before.get(task, 0.0) for task in after)
 
 
@@ -108,7 +109,9 @@ def start(binary, data, meta, port, scratch):
 
 
 def turn(server, queries, seconds):
-    """(q/s, user µs/q, system µs/q, total µs/q) of one load turn; the total is exact, the split sampled."""
+    """(q/s, user µs/q, system µs/q, total µs/q) of one load turn; the total is exact, the split sampled
+    (from the process's counters, which keep ended threads' time); the total is NaN when a thread ended
+    during the turn (the exact clock is per thread, and the ended one's is gone)."""
     u0, s0 = user_system_ticks(server.proc.pid)
     r0 = runtimes_us(server.proc.pid)
     out = subprocess.run([os.path.join(HERE, "data/replay"), "-s", "127.0.0.1", "-p", str(server.port), "-f", queries,
@@ -116,9 +119,11 @@ def turn(server, queries, seconds):
     u1, s1 = user_system_ticks(server.proc.pid)
     r1 = runtimes_us(server.proc.pid)
     answered = int(re.search(r"answered=(\d+)", out).group(1))
-    if set(r0) - set(r1):
-        ENDED_THREAD_TURNS.append(server)
-    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, runtime_between(r0, r1) / answered
+    ended = set(r0) - set(r1)
+    if ended:
+        ENDED_THREAD_TURNS.append(os.path.basename(server.cmd[0]))
+    total = math.nan if ended else runtime_between(r0, r1) / answered
+    return answered / seconds, (u1 - u0) * TICK_US / answered, (s1 - s0) * TICK_US / answered, total
 
 
 def main():
@@ -150,19 +155,21 @@ def main():
         finally:
             for server in servers:
                 server.stop()
+    def known(values):
+        return [v for v in values if not math.isnan(v)]
     for name, data, runs in zip(names, datas, turns):
         qps, user, system, total = zip(*runs)
         print("%-28s q/s %8.0f   user %.3f   system %.3f   total %.3f µs/q   (medians of %d turns)"
-              % (os.path.basename(name) + " (" + os.path.basename(data) + ")", statistics.median(qps), statistics.median(user), statistics.median(system),
-                 statistics.median(total), len(runs)))
+              % (os.path.basename(name) + " (" + os.path.basename(data) + ")", statistics.median(qps), statistics.median(known(user)),
+                 statistics.median(known(system)), statistics.median(known(total)), len(runs)))
+    cpu_ratios = known(a[3] / b[3] for a, b in zip(*turns))
     print("A ÷ B, median of the pairs: q/s %.3f, CPU per query %.3f" % (
-        statistics.median(a[0] / b[0] for a, b in zip(*turns)),
-        statistics.median(a[3] / b[3] for a, b in zip(*turns))))
+        statistics.median(a[0] / b[0] for a, b in zip(*turns)), statistics.median(cpu_ratios)))
     if ENDED_THREAD_TURNS:
-        print("note: %d turn(s) lost a thread that ended mid-turn; their CPU per query is undercounted"
-              % len(ENDED_THREAD_TURNS))
+        print("note: %d turn(s) lost a thread that ended mid-turn (%s); their pairs are left out of the CPU figures"
+              % (len(ENDED_THREAD_TURNS), ", ".join(sorted(set(ENDED_THREAD_TURNS)))))
     print("A ÷ B, geometric mean of the pairs with its 95%% confidence interval: q/s %s, CPU per query %s" % (
-        ratio_interval([a[0] / b[0] for a, b in zip(*turns)]), ratio_interval([a[3] / b[3] for a, b in zip(*turns)])))
+        ratio_interval([a[0] / b[0] for a, b in zip(*turns)]), ratio_interval(cpu_ratios)))
 
 
 def ratio_interval(ratios):

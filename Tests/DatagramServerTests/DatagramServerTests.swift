@@ -115,6 +115,21 @@ private let loopback6 = IPAddress("::1")!
         #expect(client.receive() == nil)
     }
 
+    /// Replies ignore path MTU information (and go without DF) for every
+    /// family a socket sends: IPv4, IPv6, and IPv4 through a dual-stack socket.
+    @Test(arguments: [("127.0.0.1", true, true, false), ("::1", true, false, true), ("::", false, true, true)])
+    func pathMTUDiscoveryIsOff(_ address: String, _ ipv6Only: Bool, _ ipv4Sent: Bool, _ ipv6Sent: Bool) throws {
+        let (descriptor, _) = try openDatagramSocket(address: IPAddress(address)!, port: 0, ipv6Only: ipv6Only)
+        defer { close(descriptor) }
+        func option(_ level: Int32, _ name: Int32) -> Int32 {
+            var value: Int32 = -1
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            return getsockopt(descriptor, level, name, &value, &length) == 0 ? value : -1
+        }
+        if ipv4Sent { #expect(option(Int32(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_OMIT) }
+        if ipv6Sent { #expect(option(Int32(IPPROTO_IPV6), IPV6_MTU_DISCOVER) == IPV6_PMTUDISC_OMIT) }
+    }
+
     @Test func convertsSocketAddresses() {
         for text in ["192.0.2.1", "2001:db8::1", "::fffe:0:1", "::1"] {
             let address = IPAddress(text)!
