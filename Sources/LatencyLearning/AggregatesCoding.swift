@@ -4,29 +4,32 @@ public struct AggregatesDecodingError: Error, Equatable, CustomStringConvertible
     public var description: String { "aggregates: \(message)" }
 }
 
-/// Aggregates as bytes, for checkpoints. Little-endian, version 2:
+/// Aggregates as bytes, for checkpoints. Little-endian, version 3:
 ///
 ///     "NCAG", version UInt16, IPv4 bucket length UInt8, IPv6 bucket length UInt8,
 ///     half-life ms Int64, bucket count UInt64, state count UInt64
 ///     per bucket (21 bytes): masked address UInt128, tag UInt8 (`PrefixKey`), state count UInt32
 ///     per state (22 bytes), buckets' states in bucket order:
 ///         region UInt16, location, scale, support Float32, newest second UInt32,
-///         candidate level UInt16, candidate weight UInt16 (`RobustEstimate`'s codes)
+///         candidate level and samples in a row UInt16, candidate weight UInt16 (`RobustEstimate`'s codes)
 ///     checksum UInt64 of everything before it
 ///
-/// Version 1 (written before the estimator had a candidate level) is the same
-/// with 18-byte states that end at the newest second; it is still read, its
-/// states without a candidate.
+/// Version 2 (written before the candidate counted its samples in a row) is
+/// the same with the candidate level alone in steps of 1/4096; it is still
+/// read, its candidates with no sample in a row (their weight alone counts,
+/// as it did). Version 1 (written before the estimator had a candidate
+/// level) has 18-byte states that end at the newest second; it is still
+/// read, its states without a candidate.
 ///
 /// Decoding checks every length, key and value and the checksum, so truncated
 /// or altered bytes throw. The bucket policy and half-life come back as saved:
 /// whether they match the configuration is the caller's decision.
 extension Aggregates {
     static let codingMagic: [UInt8] = Array("NCAG".utf8)
-    static let codingVersion: UInt16 = 2
+    static let codingVersion: UInt16 = 3
     static let headerSize = 32, bucketSize = 21, stateSize = 22, checksumSize = 8
     /// The state size of each version this build reads (index: version).
-    static let stateSizes = [0, 18, 22]
+    static let stateSizes = [0, 18, 22, 22]
 
     public func serialized() -> [UInt8] {
         let stateCount = self.stateCount
@@ -107,7 +110,9 @@ extension Aggregates {
             aggregates.regions.append(reader.read())
             let location = Float32(bitPattern: reader.read()), scale = Float32(bitPattern: reader.read())
             let support = Float32(bitPattern: reader.read()), lastSecond: UInt32 = reader.read()
-            let candidate: UInt16 = version >= 2 ? reader.read() : 0, candidateWeight: UInt16 = version >= 2 ? reader.read() : 0
+            var candidate: UInt16 = version >= 2 ? reader.read() : 0
+            let candidateWeight: UInt16 = version >= 2 ? reader.read() : 0
+            if version == 2 { candidate &= ~RobustEstimate.inARowMask }  // the level in steps of 1/1024, no sample in a row
             guard location.isFinite, scale.isFinite, support.isFinite else { throw fail("state \(state) is not finite") }
             aggregates.states.append(RobustEstimate(location: location, scale: scale, support: support, lastSecond: lastSecond,
                                                     candidateCode: candidate, candidateWeightCode: candidateWeight))

@@ -21,7 +21,11 @@ import Darwin
 ///     |r| > c, it disagrees:       m, s, w stay;
 ///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
 ///         else:                                                                  q = x;  v = a
-///         and if v ≥ vMin and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
+///         and if (v ≥ vMin or n ≥ nMin) and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
+///
+/// with n the candidate's samples in a row (1 when a sample starts it, +1 when
+/// one joins it, 0 when a sample agrees with m), vMin = 1.5 and nMin = 2, or
+/// vMin = 2.1 and nMin = 3 for a candidate more than 3× above m.
 ///
 /// So a disagreeing sample does not move the estimate at all: a 10× outlier,
 /// or a few, leave it where it was, and w is the decayed number of samples
@@ -31,9 +35,13 @@ import Darwin
 /// own: 0.58 half-lives after the change with steady sampling, the second sample
 /// after it with sparse sampling. Outliers restart it only when two of them
 /// arrive one after the other (an agreeing sample in between takes half a
-/// sample's weight from the candidate), within a half-life, on the same side,
+/// sample's weight from the candidate and ends its row), on the same side,
 /// agree with each other and together outweigh a third of w; lone outliers and
-/// clipped noise on both sides never do. The restart takes the mean of the
+/// clipped noise on both sides never do. Two in a row restart it also when
+/// sampled far apart (12 h: a weight of 1.25), which by weight alone never
+/// happened for regular samples more than 1.58 half-lives apart; more than 3×
+/// above it — where RTT's upward tail lies, two of which agree with each
+/// other as often as a new level's samples — it takes three. The restart takes the mean of the
 /// candidate's samples, not the last one, and its scale puts the old level
 /// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
 /// levels (two paths) end in their mean instead of flapping. A change within
@@ -50,7 +58,10 @@ struct RobustEstimate: Sendable, Equatable {
     private(set) var support: Float32
     /// Seconds since 1970 of the newest sample.
     private(set) var lastSecond: UInt32
-    /// q: the candidate level's ln(RTT), in steps of 1/4096 from −5 (`level(code:)`).
+    /// q and n: in the top 14 bits the candidate level's ln(RTT), in steps of
+    /// 1/1024 from −5 (`level(code:)`); in the low 2 bits how many samples
+    /// joined it in a row — since it began or since the last agreeing sample —
+    /// saturating at 3 (`inARow(code:)`).
     private(set) var candidateCode: UInt16
     /// v: the candidate's decayed weight as of `lastSecond`, 0 if none (`weight(code:)`).
     private(set) var candidateWeightCode: UInt16
@@ -64,8 +75,25 @@ struct RobustEstimate: Sendable, Equatable {
     /// sCandidate: samples within ±35% (2k · 0.05) of each other can always be one
     /// level, however tight the current one is.
     static let minimumCandidateScale: Float32 = 0.05
-    /// vMin: the weight a candidate needs before it may replace the estimate.
+    /// vMin: the weight a candidate needs before it may replace the estimate,
+    /// unless it has `restartInARow` samples in a row.
     static let restartWeight: Float32 = 1.5
+    /// nMin: samples in a row that let a candidate replace the estimate whatever
+    /// their decayed weight (two samples a day apart weigh 1.06 at H = 6 h).
+    static let restartInARow = 2
+    /// A candidate more than `farJump` (ln 3) above the estimate needs
+    /// `farRestartWeight` or `farRestartInARow` instead: two samples of RTT's
+    /// upward tail in a row (retransmissions, queues) agree with each other
+    /// as often as a new level's do; three rarely.
+    static let farJump: Float32 = log(3)
+    static let farRestartWeight: Float32 = 2.1
+    static let farRestartInARow = 3
+
+    /// Whether a candidate at `q` of weight `v` with `n` samples in a row is
+    /// enough evidence to replace an estimate at `m` (the takeover rule aside).
+    static func mayRestart(candidate q: Float32, weight v: Float32, inARow n: Int, estimate m: Float32) -> Bool {
+        q - m > farJump ? v >= farRestartWeight || n >= farRestartInARow : v >= restartWeight || n >= restartInARow
+    }
     /// A candidate replaces the estimate once `takeover` × its weight reaches w.
     static let takeover: Float32 = 2
 
@@ -85,7 +113,9 @@ struct RobustEstimate: Sendable, Equatable {
     /// Adds a sample; `decayPerSecond` is 1 / (half-life in seconds).
     mutating func add(logRTT x: Float32, second: UInt32, decayPerSecond: Float32) {
         var a: Float32 = 1
-        if second >= lastSecond {
+        // Only samples in time order count in, or end, the candidate's row.
+        let inOrder = second >= lastSecond
+        if inOrder {
             let halfLives = Float32(second - lastSecond) * decayPerSecond
             support *= exp2(-halfLives)
             if candidateWeightCode != 0 {
@@ -103,24 +133,29 @@ struct RobustEstimate: Sendable, Equatable {
             support += a
             location += a * r / support
             scale += a * (abs(r) - scale) / support
-            if candidateWeightCode != 0 { candidateWeightCode = Self.weightCode(Self.weight(code: candidateWeightCode) - a / 2) }
+            if candidateWeightCode != 0 {
+                candidateWeightCode = Self.weightCode(Self.weight(code: candidateWeightCode) - a / 2)
+                if inOrder { candidateCode &= ~Self.inARowMask }
+            }
             return
         }
-        var v = Self.weight(code: candidateWeightCode), q = Self.level(code: candidateCode)
+        var v = Self.weight(code: candidateWeightCode), q = Self.level(code: candidateCode), n = Self.inARow(code: candidateCode)
         if v > 0, (q > location) == (r > 0), abs(x - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale) {
             v += a
             q += a * (x - q) / v
+            if inOrder { n = min(n + 1, Int(Self.inARowMask)) }
         } else {
             q = x
             v = a
+            n = inOrder ? 1 : 0
         }
-        if v >= Self.restartWeight && Self.takeover * v >= support {
+        if Self.mayRestart(candidate: q, weight: v, inARow: n, estimate: location) && Self.takeover * v >= support {
             scale = abs(q - location) / 2
             location = q
             support = v
             candidateCode = 0; candidateWeightCode = 0
         } else {
-            candidateCode = Self.levelCode(q); candidateWeightCode = Self.weightCode(v)
+            candidateCode = Self.levelCode(q) << 2 | UInt16(n); candidateWeightCode = Self.weightCode(v)
         }
     }
 
@@ -166,12 +201,13 @@ struct RobustEstimate: Sendable, Equatable {
     /// clip widened by `spread` (how far such predictions miss this network,
     /// in ln RTT), lies on the candidate's side, agrees with q within the
     /// candidate's own tolerance (2k·max(s, sCandidate)), and if the
-    /// candidate's weight plus one meets the restart rule (v + 1 ≥ vMin,
-    /// takeover·(v + 1) ≥ w; v and w as of the newest sample, so a
-    /// confirmation does not lapse with time alone). So one disagreeing sample
-    /// plus agreeing evidence are the two samples a restart asks for, and
-    /// evidence alone — no candidate, or one an agreeing sample has since
-    /// taken below half a sample — confirms nothing.
+    /// candidate's weight and samples in a row plus one meet the restart rule
+    /// (v + 1 ≥ vMin or n + 1 ≥ nMin, and takeover·(v + 1) ≥ w; v and w as of
+    /// the newest sample, so a confirmation does not lapse with time alone).
+    /// So one disagreeing sample plus agreeing evidence are the two samples a
+    /// restart asks for (two plus the evidence the three of a jump beyond
+    /// 3×), and evidence alone — no candidate, or one an agreeing sample has
+    /// since taken below half a sample and out of its row — confirms nothing.
     ///
     /// Returns the candidate's level q (the network's own samples, not the
     /// evidence), the standard error the restarted estimate would have (scale
@@ -183,27 +219,32 @@ struct RobustEstimate: Sendable, Equatable {
         guard abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
               (q > location) == (r > 0),
               abs(evidence - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale),
+              Self.mayRestart(candidate: q, weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1, estimate: location),
               Self.takeover * (v + 1) >= support else { return nil }
         let restartedScale = abs(q - location) / 2
         return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
     }
 
     /// Whether the candidate weighs at least vMin − 1 (half a sample) as of
-    /// the newest sample: the least `confirmed` can use.
+    /// the newest sample: the least `confirmed` can use. (A candidate whose
+    /// newest sample came in order weighs at least 1, whatever its row.)
     var hasCandidate: Bool { candidateWeightCode != 0 && Self.weight(code: candidateWeightCode) + 1 >= Self.restartWeight }
 
     /// The candidate level's ln(RTT) and weight (0: none), as of `lastSecond`.
     var candidate: (logRTT: Float32, weight: Float32) { (Self.level(code: candidateCode), Self.weight(code: candidateWeightCode)) }
 
     // The candidate in 4 bytes: q in fixed point (ln RTT from −5 to 11, i.e.
-    // 0.007 ms to 60 s, in steps of 0.025%), v as a logarithm (2^−16 to 2^16 in
-    // steps of 0.034%, 0 meaning none), so that decaying v is exact enough
-    // however small the steps between samples.
-    static let levelOrigin: Float32 = -5, levelSteps: Float32 = 4096, weightSteps: Float32 = 2048
+    // 0.007 ms to 60 s, in steps of 0.1%) beside n, v as a logarithm (2^−16 to
+    // 2^16 in steps of 0.034%, 0 meaning none), so that decaying v is exact
+    // enough however small the steps between samples.
+    static let levelOrigin: Float32 = -5, levelSteps: Float32 = 1024, weightSteps: Float32 = 2048
+    static let inARowMask: UInt16 = 3
 
-    static func level(code: UInt16) -> Float32 { levelOrigin + Float32(code) / levelSteps }
+    static func level(code: UInt16) -> Float32 { levelOrigin + Float32(code >> 2) / levelSteps }
+    static func inARow(code: UInt16) -> Int { Int(code & inARowMask) }
+    /// The 14-bit level code of `logRTT` (shifted left by 2 in `candidateCode`).
     static func levelCode(_ logRTT: Float32) -> UInt16 {
-        UInt16(max(0, min(65535, ((logRTT - levelOrigin) * levelSteps).rounded())))
+        UInt16(max(0, min(16383, ((logRTT - levelOrigin) * levelSteps).rounded())))
     }
     static func weight(code: UInt16) -> Float32 { code == 0 ? 0 : exp2((Float32(code) - 32768) / weightSteps) }
     static func weightCode(_ weight: Float32) -> UInt16 {

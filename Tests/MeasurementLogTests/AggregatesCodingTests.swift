@@ -54,7 +54,7 @@ private func randomAggregates(_ measurements: Int, seed: UInt64) -> Aggregates {
         return body + withUnsafeBytes(of: body.withUnsafeBytes { Checksum.of($0) }.littleEndian, Array.init)
     }
     let cases: [(String, (inout [UInt8]) -> Void)] = [
-        ("unsupported version 3 (this build reads 1 to 2)", { $0[4] = 3 }),
+        ("unsupported version 4 (this build reads 1 to 3)", { $0[4] = 4 }),
         ("invalid bucket lengths or half-life", { $0[6] = 33 }),
         ("bucket 0 has an invalid prefix", { $0[32 + 16] = 0xC0 + 40 }),
         ("bucket 0 has an invalid prefix", { $0[32] |= 1 }),
