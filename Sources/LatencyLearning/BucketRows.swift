@@ -16,8 +16,6 @@ public struct BucketRow: Sendable {
     public func rttMs(_ i: Int) -> Double { states[states.startIndex + i].rttMs }
     /// The standard error of the `i`th estimate's ln(RTT), for the ranker (`RobustEstimate.standardError`).
     public func standardError(_ i: Int) -> Float32 { states[states.startIndex + i].standardError }
-    /// The `i`th estimate's candidate level in ms (meaningful when `hasCandidate(i)`).
-    public func candidateRttMs(_ i: Int) -> Double { Double(exp(states[states.startIndex + i].candidate.logRTT)) }
     /// Whether the `i`th estimate has a pending candidate level that evidence
     /// from elsewhere could confirm (`confirmed(_:by:spread:)`).
     public func hasCandidate(_ i: Int) -> Bool { states[states.startIndex + i].hasCandidate }

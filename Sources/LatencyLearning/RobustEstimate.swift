@@ -155,7 +155,7 @@ struct RobustEstimate: Sendable, Equatable {
             support = v
             candidateCode = 0; candidateWeightCode = 0
         } else {
-            candidateCode = Self.levelCode(q) << 2 | UInt16(n); candidateWeightCode = Self.weightCode(v)
+            candidateCode = Self.candidateCode(level: q, inARow: n); candidateWeightCode = Self.weightCode(v)
         }
     }
 
@@ -242,9 +242,10 @@ struct RobustEstimate: Sendable, Equatable {
 
     static func level(code: UInt16) -> Float32 { levelOrigin + Float32(code >> 2) / levelSteps }
     static func inARow(code: UInt16) -> Int { Int(code & inARowMask) }
-    /// The 14-bit level code of `logRTT` (shifted left by 2 in `candidateCode`).
-    static func levelCode(_ logRTT: Float32) -> UInt16 {
-        UInt16(max(0, min(16383, ((logRTT - levelOrigin) * levelSteps).rounded())))
+    /// `candidateCode` for a level `logRTT` with `n` samples in a row: the
+    /// 14-bit level code shifted left by 2, then n.
+    static func candidateCode(level logRTT: Float32, inARow n: Int) -> UInt16 {
+        UInt16(max(0, min(16383, ((logRTT - levelOrigin) * levelSteps).rounded()))) << 2 | UInt16(n) & inARowMask
     }
     static func weight(code: UInt16) -> Float32 { code == 0 ? 0 : exp2((Float32(code) - 32768) / weightSteps) }
     static func weightCode(_ weight: Float32) -> UInt16 {

@@ -284,7 +284,9 @@ import SeededRandom
 
     @Test func theCandidateFitsInFourBytes() {
         for logRTT: Float32 in [-4.6, 0, 3.9, 10.9] {
-            #expect(abs(RobustEstimate.level(code: RobustEstimate.levelCode(logRTT) << 2) - logRTT) <= 1.0 / 2048 + 1e-6)
+            let code = RobustEstimate.candidateCode(level: logRTT, inARow: 3)
+            #expect(abs(RobustEstimate.level(code: code) - logRTT) <= 1.0 / 2048 + 1e-6)
+            #expect(RobustEstimate.inARow(code: code) == 3)
         }
         #expect(RobustEstimate.weight(code: RobustEstimate.weightCode(0)) == 0)
         for weight: Float32 in [0.001, 0.5, 1, 1.5, 7, 300, 20_000] {
