@@ -35,7 +35,13 @@ import Darwin
 /// within 10% of its new level in estimates resting on two samples. The
 /// absolute part stays, so a current best whose estimate swings by more
 /// than the margin does not hand over to a region within a few ms of it and
-/// back at every rebuild.)
+/// back at every rebuild.) The ranker keeps such a release until the region
+/// is back within the margin of its RTT before the rise, or replaced: while
+/// released it records that RTT, not the risen one, as what the region was
+/// last ranked at, so a candidate whose evidence comes a rebuild or two
+/// after the rise still takes over. (Released for one rebuild only, such a
+/// network was held by the whole margin again from the next rebuild on.)
+/// A slow creep never releases it: each rebuild records the RTT it ranked.
 ///
 /// Invariants: a candidate faster by less than `absoluteMs` never replaces
 /// the current best; with `e` = 0 (an estimate without sample support:
@@ -58,6 +64,13 @@ public struct Hysteresis: Hashable, Sendable {
         self.relative = relative; self.absoluteMs = absoluteMs; self.standardErrors = standardErrors
     }
 
+    /// The fixed margin a candidate must beat `currentMs` by.
+    func margin(_ currentMs: Double) -> Double { max(relative * currentMs, absoluteMs) }
+
+    /// Whether a current best at `currentMs` has become slower by its fixed
+    /// margin since it was ranked at `wasMs`.
+    public func worsened(_ currentMs: Double, since wasMs: Double) -> Bool { currentMs - wasMs >= margin(currentMs) }
+
     /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
     /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
     /// sample support; `currentWasMs` the current best's RTT when it was last
@@ -65,15 +78,15 @@ public struct Hysteresis: Hashable, Sendable {
     public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0,
                          currentWasMs: Double? = nil) -> Bool {
         guard candidateMs < currentMs else { return false }
-        let margin = max(relative * currentMs, absoluteMs)
-        let worsened = currentWasMs.map { currentMs - $0 >= margin } ?? false
-        guard currentMs - candidateMs >= (worsened ? absoluteMs : margin) else { return false }
+        let released = currentWasMs.map { worsened(currentMs, since: $0) } ?? false
+        guard currentMs - candidateMs >= (released ? absoluteMs : margin(currentMs)) else { return false }
         return standardError <= 0 || log(currentMs / candidateMs) >= standardErrors * standardError
     }
 }
 
 /// The first region of each network's ranking at the last rebuild and its
-/// RTT then: the memory hysteresis needs from one rebuild to the next.
+/// RTT then (while released, its RTT before the rise; `Hysteresis`): the
+/// memory hysteresis needs from one rebuild to the next.
 public struct RegionChoices: Sendable {
     private var index = KeyIndex()
     private var chosen: [RegionID] = []
@@ -85,7 +98,7 @@ public struct RegionChoices: Sendable {
 
     public subscript(network: IPPrefix) -> RegionID? { self[PrefixKey(network)]?.region }
 
-    /// The region first at the last rebuild and its RTT then.
+    /// The region first at the last rebuild and its RTT then (before the rise, while released).
     subscript(key: PrefixKey) -> (region: RegionID, rttMs: Float32)? { index.find(key).map { (chosen[$0], rtts[$0]) } }
 
     mutating func record(_ region: RegionID, rttMs: Float32, for key: PrefixKey) {
@@ -97,7 +110,7 @@ public struct RegionChoices: Sendable {
 /// Ranks the networks of one map rebuild: regions by RTT (ties by id), except
 /// that a network's previous first region stays first unless the fastest
 /// replaces it under `hysteresis` (with its estimate's standard error, where
-/// given, and the previous first region's RTT at the last rebuild).
+/// given, and the previous first region's recorded RTT).
 /// Collects this rebuild's choices, with their RTTs, for the next; networks
 /// not ranked this time are forgotten.
 public struct Ranker: Sendable {
@@ -141,13 +154,15 @@ public struct Ranker: Sendable {
         }
         guard !keys.isEmpty else { return }
         keys.sort()
-        var first = 0
+        var first = 0, basisMs = Self.rttMs(keys[0])
         if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept.region }),
            !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0]),
                                 currentWasMs: Double(kept.rttMs)) {
             first = position
+            basisMs = Self.rttMs(keys[position])
+            if hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
         }
-        choices.record(Self.region(keys[first]), rttMs: Float32(Self.rttMs(keys[first])), for: network)
+        choices.record(Self.region(keys[first]), rttMs: Float32(basisMs), for: network)
         ranking.reserveCapacity(keys.count)
         ranking.append(Self.region(keys[first]))
         for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }

@@ -21,22 +21,24 @@ import Darwin
 ///     |r| > c, it disagrees:       m, s, w stay;
 ///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
 ///         else:                                                                  q = x;  v = a
-///         and if (v ≥ vMin or n ≥ nMin) and 2·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
+///         and if (v ≥ vMin or n ≥ nMin) and t·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
 ///
 /// with n the candidate's samples in a row (1 when a sample starts it, +1 when
 /// one joins it, 0 when a sample agrees with m), vMin = 1.5 and nMin = 2, or
-/// vMin = 2.1 and nMin = 3 for a candidate more than 3× above m.
+/// vMin = 2.1 and nMin = 3 for a candidate more than 3× above m, and t = 3
+/// for a candidate beyond 2c from m, t = 2 within it (`takeover`).
 ///
 /// So a disagreeing sample does not move the estimate at all: a 10× outlier,
 /// or a few, leave it where it was, and w is the decayed number of samples
-/// behind m. A level change moves it once the new level carries a third of
-/// the decayed weight (w counts the agreeing samples, v the new level's) and at
-/// least vMin = 1.5 samples' weight — two samples within a half-life — of its
-/// own: 0.58 half-lives after the change with steady sampling, the second sample
-/// after it with sparse sampling. Outliers restart it only when two of them
-/// arrive one after the other (an agreeing sample in between takes half a
-/// sample's weight from the candidate and ends its row), on the same side,
-/// agree with each other and together outweigh a third of w; lone outliers and
+/// behind m. A level change beyond 2c moves it once the new level carries a
+/// quarter of the decayed weight (w counts the agreeing samples, v the new
+/// level's; a third within 2c) and at least vMin = 1.5 samples' weight — two
+/// samples within a half-life — of its own: 0.42 half-lives (0.58) after the
+/// change with steady sampling, the second sample after it with sparse
+/// sampling. Outliers restart it only when two of them arrive one after the
+/// other (an agreeing sample in between takes half a sample's weight from the
+/// candidate and ends its row), on the same side, agree with each other and
+/// together weigh a quarter of w (a third, within 2c); lone outliers and
 /// clipped noise on both sides never do. Two in a row restart it also when
 /// sampled far apart (12 h: a weight of 1.25), which by weight alone never
 /// happened for regular samples more than 1.58 half-lives apart; more than 3×
@@ -89,13 +91,29 @@ struct RobustEstimate: Sendable, Equatable {
     static let farRestartWeight: Float32 = 2.1
     static let farRestartInARow = 3
 
-    /// Whether a candidate at `q` of weight `v` with `n` samples in a row is
-    /// enough evidence to replace an estimate at `m` (the takeover rule aside).
-    static func mayRestart(candidate q: Float32, weight v: Float32, inARow n: Int, estimate m: Float32) -> Bool {
-        q - m > farJump ? v >= farRestartWeight || n >= farRestartInARow : v >= restartWeight || n >= restartInARow
+    /// Whether a candidate at `q` of weight `v` with `n` samples in a row
+    /// replaces the estimate: it has enough evidence of its own (v ≥ vMin or
+    /// n ≥ nMin; beyond `farJump`, the far pair) and enough of the decayed
+    /// weight (`takeover`·v ≥ w).
+    func restarts(candidate q: Float32, weight v: Float32, inARow n: Int) -> Bool {
+        let own = q - location > Self.farJump ? v >= Self.farRestartWeight || n >= Self.farRestartInARow
+                                              : v >= Self.restartWeight || n >= Self.restartInARow
+        return own && takeover(candidate: q) * v >= support
     }
-    /// A candidate replaces the estimate once `takeover` × its weight reaches w.
-    static let takeover: Float32 = 2
+
+    /// How many times its weight a candidate at `q` needs to reach w: 3 (a
+    /// quarter of the decayed weight) beyond twice the clip, 2 (a third)
+    /// within it. Samples just beyond the clip are often the noise's own
+    /// tail — an estimate resting on a few samples underrates its scale — and
+    /// two such in a row restarted estimates 10–15% off with a quarter, which
+    /// sent networks to a region within the margin of theirs; samples beyond
+    /// twice the clip are a new level (or outliers, which the far pair and
+    /// the row keep out), and asking them for a third held a network with the
+    /// typical support of 4–6 for a third sample of the new level, hours
+    /// later, when its two came close together.
+    func takeover(candidate q: Float32) -> Float32 {
+        abs(q - location) > 2 * Self.clip * max(scale, Self.minimumScale) ? 3 : 2
+    }
 
     /// A state as stored (a checkpoint's); no candidate unless given.
     init(location: Float32, scale: Float32, support: Float32, lastSecond: UInt32,
@@ -149,7 +167,7 @@ struct RobustEstimate: Sendable, Equatable {
             v = a
             n = inOrder ? 1 : 0
         }
-        if Self.mayRestart(candidate: q, weight: v, inARow: n, estimate: location) && Self.takeover * v >= support {
+        if restarts(candidate: q, weight: v, inARow: n) {
             scale = abs(q - location) / 2
             location = q
             support = v
@@ -202,7 +220,7 @@ struct RobustEstimate: Sendable, Equatable {
     /// in ln RTT), lies on the candidate's side, agrees with q within the
     /// candidate's own tolerance (2k·max(s, sCandidate)), and if the
     /// candidate's weight and samples in a row plus one meet the restart rule
-    /// (v + 1 ≥ vMin or n + 1 ≥ nMin, and takeover·(v + 1) ≥ w; v and w as of
+    /// (`restarts` with v + 1 and n + 1; v and w as of
     /// the newest sample, so a confirmation does not lapse with time alone).
     /// So one disagreeing sample plus agreeing evidence are the two samples a
     /// restart asks for (two plus the evidence the three of a jump beyond
@@ -219,8 +237,7 @@ struct RobustEstimate: Sendable, Equatable {
         guard abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
               (q > location) == (r > 0),
               abs(evidence - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale),
-              Self.mayRestart(candidate: q, weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1, estimate: location),
-              Self.takeover * (v + 1) >= support else { return nil }
+              restarts(candidate: q, weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1) else { return nil }
         let restartedScale = abs(q - location) / 2
         return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
     }

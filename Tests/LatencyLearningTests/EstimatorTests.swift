@@ -170,6 +170,21 @@ import SeededRandom
         #expect(abs(feed.rttMs / 121 - 1) < 0.02)  // the mean of the two
     }
 
+    /// Two samples of a new level half an hour apart, right after the sparse
+    /// feed's last (support about 4.7, the simulation's typical network):
+    /// together they weigh 1.94 — a quarter of the weight, which is enough;
+    /// asking a third (2v ≥ w) held the estimate for a third sample, hours
+    /// later.
+    @Test func twoSamplesCarryingAQuarterOfTheWeightRestart() {
+        var feed = sparseFeed(level: 50)
+        #expect(feed.estimate!.support > 4)
+        feed.second += 1800
+        feed.add(118, at: feed.second)
+        feed.second += 1800
+        feed.add(124, at: feed.second)
+        #expect(abs(feed.rttMs / 121 - 1) < 0.02)
+    }
+
     /// A network measured twice a day (every two half-lives): two samples of a
     /// new level weigh 1.25 together, never the 1.5 of two samples within a
     /// half-life, but they come in a row — the second restarts the estimate.
@@ -185,6 +200,21 @@ import SeededRandom
         feed.second += 12 * 3600
         feed.add(124, at: feed.second)
         #expect(abs(feed.rttMs / 121 - 1) < 0.02)
+    }
+
+    /// The same two samples just beyond the clip (1.5 clips above the level,
+    /// where an underrated scale puts the noise's own tail) carry a quarter of
+    /// the weight but not the third they need there.
+    @Test func twoSamplesJustBeyondTheClipNeedAThird() {
+        var feed = sparseFeed(level: 50)
+        let before = feed.estimate!
+        let near = before.rttMs * Double(exp(1.5 * RobustEstimate.clip * max(before.scale, RobustEstimate.minimumScale)))
+        feed.second += 1800
+        feed.add(near, at: feed.second)
+        feed.second += 1800
+        feed.add(near * 1.01, at: feed.second)
+        #expect(feed.rttMs == before.rttMs)
+        #expect(feed.estimate!.candidate.weight > 1.9)
     }
 
     /// A sample that agrees with the estimate ends the candidate's row:
@@ -207,9 +237,9 @@ import SeededRandom
         var feed = sparseFeed(level: 50)
         feed.second += 7200
         feed.add(120, at: feed.second)
-        feed.add(122, at: feed.second - 3 * 3600)  // late: joins by its weight alone
+        feed.add(122, at: feed.second - 9 * 3600)  // late: joins by its weight alone (0.28: no restart)
         #expect(RobustEstimate.inARow(code: feed.estimate!.candidateCode) == 1)
-        feed.add(50, at: feed.second - 4 * 3600)  // late and agreeing: the row stays
+        feed.add(50, at: feed.second - 10 * 3600)  // late and agreeing: the row stays
         #expect(RobustEstimate.inARow(code: feed.estimate!.candidateCode) == 1)
     }
 
