@@ -35,13 +35,17 @@ import Darwin
 /// within 10% of its new level in estimates resting on two samples. The
 /// absolute part stays, so a current best whose estimate swings by more
 /// than the margin does not hand over to a region within a few ms of it and
-/// back at every rebuild.) The ranker keeps such a release until the region
-/// is back within the margin of its RTT before the rise, or replaced: while
-/// released it records that RTT, not the risen one, as what the region was
-/// last ranked at, so a candidate whose evidence comes a rebuild or two
-/// after the rise still takes over. (Released for one rebuild only, such a
-/// network was held by the whole margin again from the next rebuild on.)
-/// A slow creep never releases it: each rebuild records the RTT it ranked.
+/// back at every rebuild.) The ranker keeps such a release while the region
+/// is held against a faster one, until it is back within the margin of its
+/// RTT before the rise or replaced: it then records that RTT, not the risen
+/// one, as what the region was last ranked at, so a candidate whose
+/// evidence comes a rebuild or two after the rise still takes over.
+/// (Released for one rebuild only, such a network was held by the whole
+/// margin again from the next rebuild on.) A region still the fastest after
+/// its rise records the risen RTT — the rise is its new level, and a region
+/// that later comes within the margin of it does not take over on the
+/// release of a rise long past — and a slow creep never releases it: each
+/// rebuild records the RTT it ranked.
 ///
 /// Invariants: a candidate faster by less than `absoluteMs` never replaces
 /// the current best; with `e` = 0 (an estimate without sample support:
@@ -160,7 +164,8 @@ public struct Ranker: Sendable {
                                 currentWasMs: Double(kept.rttMs)) {
             first = position
             basisMs = Self.rttMs(keys[position])
-            if hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
+            // Held against a faster region after a rise: the release stays.
+            if position != 0, hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
         }
         choices.record(Self.region(keys[first]), rttMs: Float32(basisMs), for: network)
         ranking.reserveCapacity(keys.count)

@@ -38,7 +38,7 @@ import Darwin
 /// sampling. Outliers restart it only when two of them arrive one after the
 /// other (an agreeing sample in between takes half a sample's weight from the
 /// candidate and ends its row), on the same side, agree with each other and
-/// together weigh a quarter of w (a third, within 2c); lone outliers and
+/// together weigh a third of w (half, within 2c); lone outliers and
 /// clipped noise on both sides never do. Two in a row restart it also when
 /// sampled far apart (12 h: a weight of 1.25), which by weight alone never
 /// happened for regular samples more than 1.58 half-lives apart; more than 3×
