@@ -19,6 +19,8 @@ struct LatencySimulation: ParsableCommand {
     @Option(help: "The estimator's half-life in hours.") var halfLifeHours = 6.0
     @Option(help: "Hysteresis: how many combined standard errors a new best region must win by (0: the fixed 10% / 2 ms margin alone).")
     var hysteresisStandardErrors = Hysteresis().standardErrors
+    @Option(help: "Hysteresis: the relative part of the fixed margin a new best region must win by (the score's real change stays 10%).")
+    var hysteresisRelative = Hysteresis().relative
     @Option(help: "Let a bucket's roll-up confirm its estimates' pending candidate levels (true/false).")
     var confirmCandidates = PredictionSettings().confirmCandidates
     @Option(help: "Most /24s one provider (one IP range, sharing routes and access) holds; 1: every network on its own.")
@@ -33,7 +35,7 @@ struct LatencySimulation: ParsableCommand {
         let world = try World(networks: networks, measuredShare: measuredShare, days: days,
                               maxProviderNetworks: maxProviderNetworks, tor: tor, generator: &generator)
         let simulation = Simulation(world: world, days: days, halfLifeMs: Int64(halfLifeHours * 3_600_000), reportsPerHour: reportsPerHour,
-                                    hysteresis: Hysteresis(standardErrors: hysteresisStandardErrors),
+                                    hysteresis: Hysteresis(relative: hysteresisRelative, standardErrors: hysteresisStandardErrors),
                                     confirmCandidates: confirmCandidates)
         let began = Date()
         let result = try simulation.run(generator: &generator)
