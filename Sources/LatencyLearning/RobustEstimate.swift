@@ -33,7 +33,7 @@ import Darwin
 /// behind m. A level change beyond 2c moves it once the new level carries a
 /// quarter of the decayed weight (w counts the agreeing samples, v the new
 /// level's; a third within 2c) and at least vMin = 1.5 samples' weight — two
-/// samples within a half-life — of its own: 0.42 half-lives (0.58) after the
+/// samples within a half-life — of its own: 0.42 half-lives (0.58 within 2c) after the
 /// change with steady sampling, the second sample after it with sparse
 /// sampling. Outliers restart it only when two of them arrive one after the
 /// other (an agreeing sample in between takes half a sample's weight from the
