@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import boto3
-import pytest
 import botocore.auth
 import requests
 from botocore.auth import SigV4Auth
@@ -112,15 +111,7 @@ class ApiServer(Server):
         e = dict(env or {})
         if credentials == "env":
             e.update({"NEARCAST_ACCESS_KEY_ID": ACCESS_KEY, "NEARCAST_SECRET_ACCESS_KEY": SECRET_KEY})
-        for attempt in range(3):
-            try:
-                super().__init__(workdir, args, v6=False, api=True, env=e)
-                break
-            except pytest.fail.Exception:
-                # free_port() can hand out a port that an outgoing connection of this process holds as its
-                # local end (bind with SO_REUSEADDR succeeds, listen does not): pick new ports and retry.
-                if attempt == 2 or "Address already in use" not in self.stderr():
-                    raise
+        super().__init__(workdir, args, v6=False, api=True, env=e)
         self.endpoint = f"http://127.0.0.1:{self.api_port}"
 
     def kill9(self):

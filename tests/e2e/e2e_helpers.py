@@ -247,8 +247,25 @@ def tcp_read_frame(sock) -> bytes:
 class Server:
     def __init__(self, workdir: Path, args: list, v6: bool = IPV6, threads: int | None = 2, extra_args=(),
                  api: bool = False, env: dict | None = None):
-        """Starts `nearcast serve`; the Route 53 API listens on `self.api_port` when `api`, else it is off."""
+        """Starts `nearcast serve`; the Route 53 API listens on `self.api_port` when `api`, else it is off.
+
+        A port free_port() handed out can be taken before the server binds it (free ports and other sockets'
+        ephemeral ports come from one range): a start that fails with "Address already in use" is tried
+        again on new ports, twice (for every kind of server the tests start, not only the API's)."""
         require_binary()
+        for attempt in range(3):
+            self._start(workdir, args, v6, threads, extra_args, api, env)
+            try:
+                self._wait_ready()
+                return
+            except pytest.fail.Exception:
+                if attempt == 2 or "Address already in use" not in self.stderr():
+                    raise
+                for f in (self._err, self._out):
+                    f.close()
+
+    def _start(self, workdir: Path, args: list, v6: bool, threads: int | None, extra_args, api: bool, env: dict | None):
+        """Picks ports and launches the process."""
         self.dir = workdir
         self.host = "127.0.0.1"
         self.port = free_port("127.0.0.1")
@@ -269,7 +286,6 @@ class Server:
         self._out = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=workdir, stdout=self._out, stderr=self._err,
                                      env={**os.environ, **(env or {})})
-        self._wait_ready()
 
     # -- lifecycle
     def _wait_ready(self):
