@@ -73,12 +73,12 @@ public struct Hysteresis: Hashable, Sendable {
 
     /// Whether a current best at `currentMs` has become slower by its fixed
     /// margin since it was ranked at `wasMs`.
-    public func worsened(_ currentMs: Double, since wasMs: Double) -> Bool { currentMs - wasMs >= margin(currentMs) }
+    func worsened(_ currentMs: Double, since wasMs: Double) -> Bool { currentMs - wasMs >= margin(currentMs) }
 
     /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
     /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
-    /// sample support; `currentWasMs` the current best's RTT when it was last
-    /// ranked, if known (a rise by the fixed margin waives its relative part).
+    /// sample support; `currentWasMs` the current best's recorded RTT
+    /// (`RegionChoices`), if known (a rise by the fixed margin waives its relative part).
     public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0,
                          currentWasMs: Double? = nil) -> Bool {
         guard candidateMs < currentMs else { return false }

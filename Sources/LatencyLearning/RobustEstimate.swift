@@ -111,7 +111,7 @@ struct RobustEstimate: Sendable, Equatable {
     /// the row keep out), and asking them for a third held a network with the
     /// typical support of 4–6 for a third sample of the new level, hours
     /// later, when its two came close together.
-    func takeover(candidate q: Float32) -> Float32 {
+    private func takeover(candidate q: Float32) -> Float32 {
         abs(q - location) > 2 * Self.clip * max(scale, Self.minimumScale) ? 3 : 2
     }
 
