@@ -96,9 +96,12 @@ struct RobustEstimate: Sendable, Equatable {
     /// n ≥ nMin; beyond `farJump`, the far pair) and enough of the decayed
     /// weight (`takeover`·v ≥ w).
     func restarts(candidate q: Float32, weight v: Float32, inARow n: Int) -> Bool {
-        let own = q - location > Self.farJump ? v >= Self.farRestartWeight || n >= Self.farRestartInARow
-                                              : v >= Self.restartWeight || n >= Self.restartInARow
-        return own && takeover(candidate: q) * v >= support
+        Self.enoughSamples(weight: v, inARow: n, far: q - location > Self.farJump) && takeover(candidate: q) * v >= support
+    }
+
+    /// vMin or nMin (`far`: the far pair's) met by a candidate's weight `v` and row `n`.
+    private static func enoughSamples(weight v: Float32, inARow n: Int, far: Bool) -> Bool {
+        far ? v >= farRestartWeight || n >= farRestartInARow : v >= restartWeight || n >= restartInARow
     }
 
     /// How many times its weight a candidate at `q` needs to reach w: 3 (a
@@ -215,17 +218,20 @@ struct RobustEstimate: Sendable, Equatable {
     /// takes half a sample from the candidate, and the confirmation lapses;
     /// one that joins the candidate restarts the estimate there for real).
     ///
-    /// The evidence confirms only if it disagrees with m by more than the
-    /// clip widened by `spread` (how far such predictions miss this network,
-    /// in ln RTT), lies on the candidate's side, agrees with q within the
-    /// candidate's own tolerance (2k·max(s, sCandidate)), and if the
-    /// candidate's weight and samples in a row plus one meet the restart rule
-    /// (`restarts` with v + 1 and n + 1; v and w as of
-    /// the newest sample, so a confirmation does not lapse with time alone).
-    /// So one disagreeing sample plus agreeing evidence are the two samples a
-    /// restart asks for (two plus the evidence the three of a jump beyond
-    /// 3×), and evidence alone — no candidate, or one an agreeing sample has
-    /// since taken below half a sample and out of its row — confirms nothing.
+    /// The evidence confirms only if its `spread` (how far such predictions
+    /// miss this network's other regions, in ln RTT) is at most
+    /// `maximumEvidenceSpread`, it disagrees with m by more than the clip
+    /// widened by that spread, lies on the candidate's side, agrees with q
+    /// within `evidenceTolerance`, and if the candidate's weight and samples
+    /// in a row plus one meet the restart rule of a jump within 3× (vMin or
+    /// nMin, and `takeover`·(v + 1) ≥ w; v and w as of the newest sample, so
+    /// a confirmation does not lapse with time alone). So one disagreeing
+    /// sample plus agreeing evidence are the two samples a restart asks for,
+    /// also for a jump beyond 3×: the far pair's third sample guards against
+    /// two of RTT's upward tail agreeing with each other, and a neighbours'
+    /// estimate is no tail sample — it moved only if their own samples did.
+    /// Evidence alone — no candidate, or one an agreeing sample has since
+    /// taken below half a sample and out of its row — confirms nothing.
     ///
     /// Returns the candidate's level q (the network's own samples, not the
     /// evidence), the standard error the restarted estimate would have (scale
@@ -234,13 +240,28 @@ struct RobustEstimate: Sendable, Equatable {
         guard hasCandidate, evidence.isFinite, spread.isFinite else { return nil }
         let v = Self.weight(code: candidateWeightCode), q = Self.level(code: candidateCode)
         let r = evidence - location
-        guard abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
+        guard spread <= Self.maximumEvidenceSpread,
+              abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
               (q > location) == (r > 0),
-              abs(evidence - q) <= 2 * Self.clip * max(scale, Self.minimumCandidateScale),
-              restarts(candidate: q, weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1) else { return nil }
+              abs(evidence - q) <= Self.evidenceTolerance,
+              Self.enoughSamples(weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1, far: false),
+              takeover(candidate: q) * (v + 1) >= support else { return nil }
         let restartedScale = abs(q - location) / 2
         return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
     }
+
+    /// Predictions that miss a network's other regions by more than ±28% on
+    /// average (0.25 in ln RTT) confirm nothing: a /16 whose only other
+    /// measured network is elsewhere in the world predicts nothing about this
+    /// one, and its level can happen to match an outlier (seen in the
+    /// simulation: a sibling at 380 ms to eu-central-1 "confirmed" a 9.5×
+    /// outlier of a 34 ms path).
+    static let maximumEvidenceSpread: Float32 = 0.25
+
+    /// How near q the evidence must lie: ±35% (2k·sCandidate), whatever the
+    /// estimate's scale — right after a restart s is half the jump, and
+    /// 2k·s would admit evidence at twice or half the candidate.
+    static let evidenceTolerance: Float32 = 2 * clip * minimumCandidateScale
 
     /// Whether the candidate weighs at least vMin − 1 (half a sample) as of
     /// the newest sample: the least `confirmed` can use. (A candidate whose

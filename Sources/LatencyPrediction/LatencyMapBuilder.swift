@@ -129,7 +129,7 @@ public struct LatencyMapBuilder: Sendable {
         }
         coarse.merge(rolledUp) { own, _ in own }
         var knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
-                                         coarse: coarse, configured: configured, priors: priors)
+                                         coarse: coarse, configured: configured, priors: priors?.forPrediction)
 
         // Rank every network that has estimates of its own. Only its own
         // measured estimates carry standard errors into the hysteresis;
@@ -191,11 +191,13 @@ public struct LatencyMapBuilder: Sendable {
     /// mean |ln(own_j) − R_j − δ| over those j. R_i is the mean ln RTT to
     /// region i of the bucket's siblings — the other measured buckets of its
     /// roll-up network (its /16 or /32). When the roll-up has no other
-    /// measured bucket, R_i is the calibrated prior at the bucket's location,
-    /// for the regions that at least `minimumCalibrationNetworks` measured
-    /// networks of its country calibrate (the mean ln(measured / prior) of
-    /// its country's networks; the bucket's own estimate is among them,
-    /// which only holds the evidence back towards the old level). At least
+    /// measured bucket, R_i is the prior at the bucket's location times the
+    /// median ratio measured / prior of its country's networks
+    /// (`PriorCache.countryRTT`), for the regions that at least
+    /// `minimumCalibrationNetworks` of them measured (the bucket's own
+    /// estimate is among them, which only holds the evidence back towards
+    /// the old level). Evidence whose spread exceeds
+    /// `RobustEstimate.maximumEvidenceSpread` confirms nothing. At least
     /// two regions j are needed, so a bucket measured for one or two
     /// regions, or alone in its roll-up without a calibrated country, is
     /// never confirmed.
@@ -235,9 +237,8 @@ public struct LatencyMapBuilder: Sendable {
         }
         if others.allSatisfy(\.isNaN), let location = priors?.geo.locate(row.bucket.address), let country = location.country {
             confirmer = .country(country)
-            let predicted = priors!.cachedRTTs(from: location)
-            for j in 0..<row.count where index[j] >= 0 && priors!.isCalibrated(country, index[j]) && predicted[index[j]] > 0 {
-                others[j] = log(predicted[index[j]])
+            for j in 0..<row.count where index[j] >= 0 {
+                if let predicted = priors!.countryRTT(from: location, to: index[j]), predicted > 0 { others[j] = log(predicted) }
             }
         }
         var found: [ConfirmedEstimate] = []

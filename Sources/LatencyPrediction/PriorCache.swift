@@ -13,6 +13,10 @@ struct PriorCache {
     /// Per country and region in use: the mean of ln(measured / prior) over
     /// that country's measured networks, and their number.
     private(set) var corrections: [String: [(sum: Double, count: Int)]] = [:]
+    /// Per country and region in use: every ln(measured / prior) that went
+    /// into `corrections`, and, once asked for, their median (`countryRTT`).
+    private var ratios: [String: [[Float32]]] = [:]
+    private var medianRatios: [String: [Float32?]] = [:]
     private var cache: [LocationKey: [Float32]] = [:]
     private var uncorrectedCache: [LocationKey: [Float32]] = [:]
     let minimumNetworks: Int
@@ -33,10 +37,16 @@ struct PriorCache {
         let key = Self.key(location)
         let raw = uncorrectedCache[key] ?? uncorrected(location)
         uncorrectedCache[key] = raw
-        for i in regions.indices where !measured[i].isNaN && !raw[i].isNaN && measured[i] > 0 {
-            corrections[country, default: Array(repeating: (0, 0), count: regions.count)][i].sum += Double(log(measured[i] / raw[i]))
-            corrections[country, default: Array(repeating: (0, 0), count: regions.count)][i].count += 1
+        func add(to sums: inout [(sum: Double, count: Int)], _ values: inout [[Float32]]) {
+            for i in regions.indices where !measured[i].isNaN && !raw[i].isNaN && measured[i] > 0 {
+                let ratio = log(measured[i] / raw[i])
+                sums[i].sum += Double(ratio)
+                sums[i].count += 1
+                values[i].append(ratio)
+            }
         }
+        add(to: &corrections[country, default: Array(repeating: (0, 0), count: regions.count)],
+            &ratios[country, default: Array(repeating: [], count: regions.count)])
     }
 
     /// Whether region `region` (an index into `regions`) is corrected by
@@ -71,6 +81,40 @@ struct PriorCache {
             }
         }
         return values
+    }
+
+    /// What `country`'s measured networks say of region `region` (an index
+    /// into `regions`) from `location`: the uncorrected prior times the
+    /// median of their ratios measured / prior; nil unless the region
+    /// `isCalibrated`. Evidence for confirming a network's change
+    /// (`LatencyMapBuilder.confirm`): when a change of routes reaches the
+    /// country's networks one by one, the median moves to the new level once
+    /// half of them have, while the mean the prior uses moves by the share
+    /// that has. (The prior keeps the mean: in the simulation the median
+    /// predicted unmeasured networks no better.)
+    mutating func countryRTT(from location: GeoLocation, to region: Int) -> Float32? {
+        guard let country = location.country, isCalibrated(country, region) else { return nil }
+        let median = medianRatios[country]?[region] ?? {
+            let sorted = ratios[country]![region].sorted()
+            let middle = sorted.count / 2
+            let value = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            medianRatios[country, default: Array(repeating: nil, count: regions.count)][region] = value
+            return value
+        }()
+        let key = Self.key(location)
+        let raw = uncorrectedCache[key] ?? uncorrected(location)
+        uncorrectedCache[key] = raw
+        return raw[region].isNaN ? nil : raw[region] * exp(median)
+    }
+
+    /// This cache without the ratios behind `countryRTT`, which only the
+    /// build's confirmations use: what a built map's knowledge keeps (10
+    /// bytes per bucket at a million buckets).
+    var forPrediction: PriorCache {
+        var copy = self
+        copy.ratios = [:]
+        copy.medianRatios = [:]
+        return copy
     }
 
     /// The prior before corrections (the model's own prediction).

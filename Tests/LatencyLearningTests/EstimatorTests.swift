@@ -263,24 +263,52 @@ import SeededRandom
         #expect(abs(feed.rttMs / 410 - 1) < 0.03)
     }
 
-    /// One own sample 4× the level plus agreeing evidence from elsewhere
-    /// confirms nothing; two own samples plus the evidence do (the three a
-    /// restart that far asks for). A 2.4× sample is confirmed on its own.
-    @Test func confirmingAFarJumpTakesTwoOwnSamples() throws {
+    /// One own sample 4× the level plus evidence from elsewhere that agrees
+    /// with it confirm it, as for a smaller jump: the far pair's third
+    /// sample guards against two tail samples agreeing with each other, and
+    /// the neighbours' estimates are no tail samples. (It took two own
+    /// samples before 2026-12-06, 23:00 UTC.) On its own, the sample stays a candidate.
+    @Test func aFarJumpIsConfirmedOnOneOwnSample() throws {
         var feed = sparseFeed(level: 30)
+        let before = feed.rttMs
         feed.second += 7200
         feed.add(120, at: feed.second)
-        let evidence = Float32(log(118.0))
-        #expect(feed.estimate!.confirmed(by: evidence, spread: 0.05) == nil)
-        feed.second += 3600
-        feed.add(121, at: feed.second)
-        let confirmed = try #require(feed.estimate!.confirmed(by: evidence, spread: 0.05))
-        #expect(abs(Double(exp(confirmed.logRTT)) / 120.5 - 1) < 0.02)
+        #expect(feed.rttMs == before)
+        let confirmed = try #require(feed.estimate!.confirmed(by: Float32(log(118.0)), spread: 0.05))
+        #expect(abs(Double(exp(confirmed.logRTT)) / 120 - 1) < 0.01)
 
         var near = sparseFeed(level: 30)
         near.second += 7200
         near.add(72, at: near.second)
         #expect(near.estimate!.confirmed(by: Float32(log(70.0)), spread: 0.05) != nil)
+    }
+
+    /// Evidence confirms only within ±35% of the candidate, whatever the
+    /// estimate's scale: just after a restart from 30 to 50 ms the scale is
+    /// half that jump, whose 2k·s (the candidate's own tolerance) would
+    /// admit evidence at 1.5× the candidate.
+    @Test func evidenceMustLieWithin35PercentOfTheCandidate() throws {
+        var feed = sparseFeed(level: 30)
+        for _ in 0..<2 { feed.second += 1800; feed.add(50, at: feed.second) }
+        try #require(abs(feed.rttMs / 50 - 1) < 0.01, "restarted at 50 ms")
+        try #require(2 * RobustEstimate.clip * feed.estimate!.scale > log(1.5), "the candidate's own tolerance admits 1.5×")
+        feed.second += 1800
+        feed.add(120, at: feed.second)
+        #expect(feed.estimate!.confirmed(by: Float32(log(120 * 1.5)), spread: 0.05) == nil)
+        #expect(feed.estimate!.confirmed(by: Float32(log(120 * 1.2)), spread: 0.05) != nil)
+    }
+
+    /// Evidence that misses the network's other regions by more than 0.25
+    /// in ln RTT on average confirms nothing, even where the clip widened by
+    /// that spread would let it (a jump of 2.8×, near as the evidence).
+    @Test func evidenceThatPredictsTheNetworkPoorlyConfirmsNothing() throws {
+        var feed = sparseFeed(level: 30)
+        feed.second += 7200
+        feed.add(85, at: feed.second)
+        let evidence = Float32(log(84.0)), state = feed.estimate!
+        try #require(abs(evidence - state.location) > RobustEstimate.clip * (max(state.scale, RobustEstimate.minimumScale) + 0.26))
+        #expect(state.confirmed(by: evidence, spread: 0.24) != nil)
+        #expect(state.confirmed(by: evidence, spread: 0.26) == nil)
     }
 
     /// A network reporting every two hours, with 8% noise and 2% outliers of

@@ -266,6 +266,33 @@ import Testing
         #expect(after.knowledge.predict(IPAddress(neighboured + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
     }
 
+    /// A country confirms once more than half of its measured networks have
+    /// moved, by their median: seven German networks, each alone in its /16,
+    /// measure eu-central-1 at 30 ms; one reports it once at 80 ms. With
+    /// three of the others restarted at 80 ms the country says 30 (the mean
+    /// of the seven, 46 ms, confirmed it before 2026-12-06, 23:00 UTC); with
+    /// four, 80.
+    @Test func aCountryConfirmsOnceMostOfItsNetworksMoved() throws {
+        let germany = Self.lonelyNetworks(in: "DE", count: 7)
+        try #require(germany.count == 7)
+        var aggregates = Aggregates()
+        for network in germany { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 300 * 60_000)
+        aggregates.add(report(germany[0], euc1: 80, minutesAgo: 60))
+        for network in germany[1...3] { aggregates.add(report(network, euc1: 80, minutesAgo: 180) + report(network, euc1: 80, minutesAgo: 120)) }
+        let threeMoved = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(threeMoved.map, germany[1] + "1").first == use1, "the restarted networks answer us-east-1")
+        #expect(ranking(threeMoved.map, germany[0] + "1").first == euc1)
+        aggregates.add(report(germany[4], euc1: 80, minutesAgo: 50) + report(germany[4], euc1: 80, minutesAgo: 40))
+        let fourMoved = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 10 * 60_000)
+        #expect(ranking(fourMoved.map, germany[0] + "1").first == use1)
+        let confirmed = fourMoved.knowledge.predict(IPAddress(germany[0] + "1")!, aggregates: aggregates, now: now + 10 * 60_000)
+            .regions.first { $0.region == euc1 }
+        #expect(confirmed?.source == .confirmed)
+        #expect(abs((confirmed?.rttMs ?? 0) - 80) < 2)
+    }
+
     /// Only measurements confirm: a network whose country has no other
     /// measured network is not confirmed by the geographic model, even when
     /// its one new sample lands exactly where the model, scaled to the
