@@ -43,7 +43,8 @@ import Darwin
 /// sampled far apart (12 h: a weight of 1.25), which by weight alone never
 /// happened for regular samples more than 1.58 half-lives apart; more than 3×
 /// above it — where RTT's upward tail lies, two of which agree with each
-/// other as often as a new level's samples — it takes three. The restart takes the mean of the
+/// other as often as a new level's samples — it takes three (or one plus
+/// agreeing evidence from elsewhere: `confirmed`). The restart takes the mean of the
 /// candidate's samples, not the last one, and its scale puts the old level
 /// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
 /// levels (two paths) end in their mean instead of flapping. A change within
@@ -95,13 +96,10 @@ struct RobustEstimate: Sendable, Equatable {
     /// replaces the estimate: it has enough evidence of its own (v ≥ vMin or
     /// n ≥ nMin; beyond `farJump`, the far pair) and enough of the decayed
     /// weight (`takeover`·v ≥ w).
-    func restarts(candidate q: Float32, weight v: Float32, inARow n: Int) -> Bool {
-        Self.enoughSamples(weight: v, inARow: n, far: q - location > Self.farJump) && takeover(candidate: q) * v >= support
-    }
-
-    /// vMin or nMin (`far`: the far pair's) met by a candidate's weight `v` and row `n`.
-    private static func enoughSamples(weight v: Float32, inARow n: Int, far: Bool) -> Bool {
-        far ? v >= farRestartWeight || n >= farRestartInARow : v >= restartWeight || n >= restartInARow
+    private func restarts(candidate q: Float32, weight v: Float32, inARow n: Int) -> Bool {
+        let own = q - location > Self.farJump ? v >= Self.farRestartWeight || n >= Self.farRestartInARow
+                                              : v >= Self.restartWeight || n >= Self.restartInARow
+        return own && takeover(candidate: q) * v >= support
     }
 
     /// How many times its weight a candidate at `q` needs to reach w: 3 (a
@@ -211,9 +209,10 @@ struct RobustEstimate: Sendable, Equatable {
     }
 
     /// The candidate level, if `evidence` — an ln(RTT) predicted for this
-    /// network from elsewhere (its covering roll-up), counted as one more
-    /// sample arriving with the newest one — would make the candidate replace
-    /// the estimate under the restart rule above; nil otherwise. The state is
+    /// network from elsewhere (its covering roll-up, or its country),
+    /// counted as one more sample arriving with the newest one — would make
+    /// the candidate replace the estimate under the restart rule of a jump
+    /// within 3× (below); nil otherwise. The state is
     /// not changed: the network's next sample decides (one that agrees with m
     /// takes half a sample from the candidate, and the confirmation lapses;
     /// one that joins the candidate restarts the estimate there for real).
@@ -222,10 +221,10 @@ struct RobustEstimate: Sendable, Equatable {
     /// miss this network's other regions, in ln RTT) is at most
     /// `maximumEvidenceSpread`, it disagrees with m by more than the clip
     /// widened by that spread, lies on the candidate's side, agrees with q
-    /// within `evidenceTolerance`, and if the candidate's weight and samples
-    /// in a row plus one meet the restart rule of a jump within 3× (vMin or
-    /// nMin, and `takeover`·(v + 1) ≥ w; v and w as of the newest sample, so
-    /// a confirmation does not lapse with time alone). So one disagreeing
+    /// within `evidenceTolerance`, and if the candidate plus one meets the
+    /// restart rule of a jump within 3× (v + 1 ≥ vMin, which `hasCandidate`
+    /// asks, and `takeover`·(v + 1) ≥ w; v and w as of the newest sample,
+    /// so a confirmation does not lapse with time alone). So one disagreeing
     /// sample plus agreeing evidence are the two samples a restart asks for,
     /// also for a jump beyond 3×: the far pair's third sample guards against
     /// two of RTT's upward tail agreeing with each other, and a neighbours'
@@ -244,7 +243,6 @@ struct RobustEstimate: Sendable, Equatable {
               abs(r) > Self.clip * (max(scale, Self.minimumScale) + max(0, spread)),
               (q > location) == (r > 0),
               abs(evidence - q) <= Self.evidenceTolerance,
-              Self.enoughSamples(weight: v + 1, inARow: Self.inARow(code: candidateCode) + 1, far: false),
               takeover(candidate: q) * (v + 1) >= support else { return nil }
         let restartedScale = abs(q - location) / 2
         return (q, 1.25 * min(max(restartedScale, Self.minimumScale), Self.rankingScaleLimit) / max(v, 1).squareRoot(), v)
@@ -260,7 +258,8 @@ struct RobustEstimate: Sendable, Equatable {
 
     /// How near q the evidence must lie: ±35% (2k·sCandidate), whatever the
     /// estimate's scale — right after a restart s is half the jump, and
-    /// 2k·s would admit evidence at twice or half the candidate.
+    /// 2k·s (three times the jump, in ln RTT) admitted evidence several
+    /// times or a fraction of the candidate.
     static let evidenceTolerance: Float32 = 2 * clip * minimumCandidateScale
 
     /// Whether the candidate weighs at least vMin − 1 (half a sample) as of

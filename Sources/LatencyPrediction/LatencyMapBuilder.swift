@@ -11,8 +11,9 @@ public struct PredictionSettings: Sendable {
     /// estimates to unmeasured neighbours (an ISP's /16 tends to share paths).
     public var borrowIPv4Length: Int
     public var borrowIPv6Length: Int
-    /// A (country, region) pair's prior is corrected by its own measurements
-    /// once this many networks of the country measured the region.
+    /// A (country, region) pair's prior is corrected by its own measurements,
+    /// and the country's evidence confirms candidates for the region, once
+    /// this many networks of the country measured it.
     public var minimumCalibrationNetworks: Int
     public var hysteresis: Hysteresis
     /// A measured estimate's pending candidate level (its newest samples,

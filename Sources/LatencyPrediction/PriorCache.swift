@@ -31,12 +31,12 @@ struct PriorCache {
     }
 
     /// Learns from one measured network at `location` (RTTs aligned with
-    /// `regions`, NaN where not measured). Call before the first `rtts`.
+    /// `regions`, NaN where not measured). Call before the first `rtts`
+    /// (whose results are cached without it).
     mutating func calibrate(at location: GeoLocation, measured: [Float32]) {
         guard let country = location.country else { return }
-        let key = Self.key(location)
-        let raw = uncorrectedCache[key] ?? uncorrected(location)
-        uncorrectedCache[key] = raw
+        let raw = cachedUncorrected(location)
+        medianRatios[country] = nil
         func add(to sums: inout [(sum: Double, count: Int)], _ values: inout [[Float32]]) {
             for i in regions.indices where !measured[i].isNaN && !raw[i].isNaN && measured[i] > 0 {
                 let ratio = log(measured[i] / raw[i])
@@ -89,21 +89,20 @@ struct PriorCache {
     /// `isCalibrated`. Evidence for confirming a network's change
     /// (`LatencyMapBuilder.confirm`): when a change of routes reaches the
     /// country's networks one by one, the median moves to the new level once
-    /// half of them have, while the mean the prior uses moves by the share
+    /// more than half of them have, while the mean the prior uses moves by the share
     /// that has. (The prior keeps the mean: in the simulation the median
     /// predicted unmeasured networks no better.)
     mutating func countryRTT(from location: GeoLocation, to region: Int) -> Float32? {
-        guard let country = location.country, isCalibrated(country, region) else { return nil }
+        guard let country = location.country, isCalibrated(country, region),
+              let values = ratios[country]?[region], !values.isEmpty else { return nil }
         let median = medianRatios[country]?[region] ?? {
-            let sorted = ratios[country]![region].sorted()
+            let sorted = values.sorted()
             let middle = sorted.count / 2
             let value = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
             medianRatios[country, default: Array(repeating: nil, count: regions.count)][region] = value
             return value
         }()
-        let key = Self.key(location)
-        let raw = uncorrectedCache[key] ?? uncorrected(location)
-        uncorrectedCache[key] = raw
+        let raw = cachedUncorrected(location)
         return raw[region].isNaN ? nil : raw[region] * exp(median)
     }
 
@@ -115,6 +114,15 @@ struct PriorCache {
         copy.ratios = [:]
         copy.medianRatios = [:]
         return copy
+    }
+
+    /// `uncorrected(location)`, remembered.
+    private mutating func cachedUncorrected(_ location: GeoLocation) -> [Float32] {
+        let key = Self.key(location)
+        if let known = uncorrectedCache[key] { return known }
+        let values = uncorrected(location)
+        uncorrectedCache[key] = values
+        return values
     }
 
     /// The prior before corrections (the model's own prediction).

@@ -267,10 +267,11 @@ import SeededRandom
     /// with it confirm it, as for a smaller jump: the far pair's third
     /// sample guards against two tail samples agreeing with each other, and
     /// the neighbours' estimates are no tail samples. (It took two own
-    /// samples before 2026-12-06, 23:00 UTC.) On its own, the sample stays a candidate.
+    /// samples before 645ddeb.) On its own, the sample stays a candidate.
     @Test func aFarJumpIsConfirmedOnOneOwnSample() throws {
         var feed = sparseFeed(level: 30)
         let before = feed.rttMs
+        try #require(Float32(log(120 / before)) > RobustEstimate.farJump, "a jump beyond 3×")
         feed.second += 7200
         feed.add(120, at: feed.second)
         #expect(feed.rttMs == before)
