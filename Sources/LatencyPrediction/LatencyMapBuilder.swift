@@ -194,7 +194,7 @@ public struct LatencyMapBuilder: Sendable {
     /// roll-up network (its /16 or /32). When the roll-up has no other
     /// measured bucket, R_i is the prior at the bucket's location times the
     /// median ratio measured / prior of its country's networks
-    /// (`PriorCache.countryRTT`), for the regions that at least
+    /// (`PriorCache.countryRTTs`), for the regions that at least
     /// `minimumCalibrationNetworks` of them measured (the bucket's own
     /// estimate is among them, which only holds the evidence back towards
     /// the old level). Evidence whose spread exceeds
@@ -238,9 +238,8 @@ public struct LatencyMapBuilder: Sendable {
         }
         if others.allSatisfy(\.isNaN), let location = priors?.geo.locate(row.bucket.address), let country = location.country {
             confirmer = .country(country)
-            for j in 0..<row.count where index[j] >= 0 {
-                if let predicted = priors!.countryRTT(from: location, to: index[j]), predicted > 0 { others[j] = log(predicted) }
-            }
+            let predicted = priors!.countryRTTs(from: location)
+            for j in 0..<row.count where index[j] >= 0 && predicted[index[j]] > 0 { others[j] = log(predicted[index[j]]) }
         }
         var found: [ConfirmedEstimate] = []
         for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {

@@ -14,9 +14,9 @@ struct PriorCache {
     /// that country's measured networks, and their number.
     private(set) var corrections: [String: [(sum: Double, count: Int)]] = [:]
     /// Per country and region in use: every ln(measured / prior) that went
-    /// into `corrections`, and, once asked for, their median (`countryRTT`).
+    /// into `corrections`, and, once asked for, their medians (`countryRTTs`).
     private var ratios: [String: [[Float32]]] = [:]
-    private var medianRatios: [String: [Float32?]] = [:]
+    private var medianRatios: [String: [Float32]] = [:]
     private var cache: [LocationKey: [Float32]] = [:]
     private var uncorrectedCache: [LocationKey: [Float32]] = [:]
     let minimumNetworks: Int
@@ -83,30 +83,31 @@ struct PriorCache {
         return values
     }
 
-    /// What `country`'s measured networks say of region `region` (an index
-    /// into `regions`) from `location`: the uncorrected prior times the
-    /// median of their ratios measured / prior; nil unless the region
+    /// What the location's country's measured networks say of each region
+    /// from `location`, aligned with `regions`: the uncorrected prior times
+    /// the median of their ratios measured / prior; NaN for the regions not
     /// `isCalibrated`. Evidence for confirming a network's change
     /// (`LatencyMapBuilder.confirm`): when a change of routes reaches the
     /// country's networks one by one, the median moves to the new level once
-    /// more than half of them have, while the mean the prior uses moves by the share
-    /// that has. (The prior keeps the mean: in the simulation the median
-    /// predicted unmeasured networks no better.)
-    mutating func countryRTT(from location: GeoLocation, to region: Int) -> Float32? {
-        guard let country = location.country, isCalibrated(country, region),
-              let values = ratios[country]?[region], !values.isEmpty else { return nil }
-        let median = medianRatios[country]?[region] ?? {
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            let value = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-            medianRatios[country, default: Array(repeating: nil, count: regions.count)][region] = value
-            return value
-        }()
+    /// more than half of them have, while the mean the prior uses moves by
+    /// the share that has. (The prior keeps the mean: in the simulation the
+    /// median predicted unmeasured networks no better.)
+    mutating func countryRTTs(from location: GeoLocation) -> [Float32] {
         let raw = cachedUncorrected(location)
-        return raw[region].isNaN ? nil : raw[region] * exp(median)
+        guard let country = location.country, let values = ratios[country] else { return raw.map { _ in .nan } }
+        let medians = medianRatios[country] ?? {
+            let medians = regions.indices.map { i -> Float32 in
+                guard isCalibrated(country, i), !values[i].isEmpty else { return .nan }
+                let sorted = values[i].sorted(), middle = sorted.count / 2
+                return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            }
+            medianRatios[country] = medians
+            return medians
+        }()
+        return zip(raw, medians).map { $0 * exp($1) }
     }
 
-    /// This cache without the ratios behind `countryRTT`, which only the
+    /// This cache without the ratios behind `countryRTTs`, which only the
     /// build's confirmations use: what a built map's knowledge keeps (10
     /// bytes per bucket at a million buckets).
     var forPrediction: PriorCache {
