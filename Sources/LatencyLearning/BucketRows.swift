@@ -29,6 +29,8 @@ public struct BucketRow: Sendable {
         states[states.startIndex + i].confirmed(by: evidence, spread: spread)
             .map { (Double(exp($0.logRTT)), $0.standardError, Double($0.samples)) }
     }
+    /// Seconds since 1970 of the `i`th estimate's newest sample.
+    public func newestSecond(_ i: Int) -> UInt32 { states[states.startIndex + i].lastSecond }
     /// The RTT learned for `region`, or nil.
     public func rttMs(of region: RegionID) -> Double? {
         regions.firstIndex(of: region).map { states[$0].rttMs }

@@ -40,6 +40,8 @@ public struct LatencyMapBuilder: Sendable {
     private var choices = RegionChoices()
     /// The previous build's confirmations, by bucket (`confirm`).
     private var previousConfirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
+    /// Past builds' country medians (`confirm`).
+    private var countryHistory = CountryLevelHistory()
     /// At most this many buckets calibrate the prior per build (evenly spread).
     static let calibrationSample = 100_000
 
@@ -154,7 +156,8 @@ public struct LatencyMapBuilder: Sendable {
             align(row, into: &scratch)
             alignErrors(row, into: &errors)
             if settings.confirmCandidates, row.bucket.length == (row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
-                let found = confirm(row, rollupIndex: rollupIndex, rollupSums: rollupSums, position: position, priors: &priors)
+                let found = confirm(row, rollupIndex: rollupIndex, rollupSums: rollupSums, position: position, priors: &priors,
+                                    halfLifeMs: aggregates.halfLifeMs)
                 for confirmation in found {
                     let i = position[Int(confirmation.region)]
                     scratch[i] = Float32(confirmation.rttMs)
@@ -171,6 +174,9 @@ public struct LatencyMapBuilder: Sendable {
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
         for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
         choices = ranker.choices
+        if priors != nil {
+            countryHistory.record(at: now, halfLifeMs: aggregates.halfLifeMs) { priors!.catalogMedianRatios(catalogSize: catalog.regions.count) }
+        }
         previousConfirmations = confirmations
         knowledge.confirmed = confirmations
 
@@ -201,7 +207,16 @@ public struct LatencyMapBuilder: Sendable {
     /// `RobustEstimate.maximumEvidenceSpread` confirms nothing. At least
     /// two regions j are needed, so a bucket measured for one or two
     /// regions, or alone in its roll-up without a calibrated country, is
-    /// never confirmed.
+    /// never confirmed by a level.
+    ///
+    /// Where no level confirms, the country's change may: how far its
+    /// networks' median ln(measured / prior) for region i moved since the
+    /// newest build at or before a half-life before the bucket's newest
+    /// sample (`countryHistory`), added to the bucket's own estimate — which
+    /// cancels the bucket's fixed offset from its country (a route or access
+    /// of its own) that the level's spread stands for. It counts as
+    /// evidence of spread 0. Before a half-life of builds (after a start)
+    /// there is no change to tell.
     ///
     /// A confirmation holds over later builds while the network's own
     /// samples have not settled it: while the estimate is exactly the one it
@@ -215,7 +230,7 @@ public struct LatencyMapBuilder: Sendable {
     /// confirmed, at the candidate's level (the network's own samples, never
     /// the evidence); the aggregates are not changed.
     private func confirm(_ row: BucketRow, rollupIndex: [IPPrefix: Int], rollupSums: [(sum: Float32, count: Int32)],
-                         position: [Int], priors: inout PriorCache?) -> [ConfirmedEstimate] {
+                         position: [Int], priors: inout PriorCache?, halfLifeMs: Int64) -> [ConfirmedEstimate] {
         guard (0..<row.count).contains(where: { row.hasCandidate($0) }) else { return [] }
         let v4 = row.bucket.address.bitWidth == 32
         let borrowLength = v4 ? settings.borrowIPv4Length : settings.borrowIPv6Length
@@ -236,10 +251,29 @@ public struct LatencyMapBuilder: Sendable {
                 if slot.count >= 2 { others[j] = (slot.sum - own[j]) / Float32(slot.count - 1) }
             }
         }
-        if others.allSatisfy(\.isNaN), let location = priors?.geo.locate(row.bucket.address), let country = location.country {
+        let location = priors?.geo.locate(row.bucket.address), country = location?.country
+        if others.allSatisfy(\.isNaN), let location, let country {
             confirmer = .country(country)
             let predicted = priors!.countryRTTs(from: location)
             for j in 0..<row.count where index[j] >= 0 && predicted[index[j]] > 0 { others[j] = log(predicted[index[j]]) }
+        }
+        /// The others' level for slot j put at the bucket's own (R_j + δ), and its spread; nil without two other regions.
+        func levelEvidence(_ j: Int) -> (logRTT: Float32, spread: Float32)? {
+            guard !others[j].isNaN else { return nil }
+            var sum: Float32 = 0, n = 0
+            for k in 0..<row.count where k != j && !others[k].isNaN { sum += own[k] - others[k]; n += 1 }
+            guard n >= 2 else { return nil }
+            let offset = sum / Float32(n)
+            var spread: Float32 = 0
+            for k in 0..<row.count where k != j && !others[k].isNaN { spread += abs(own[k] - others[k] - offset) }
+            return (others[j] + offset, spread / Float32(n))
+        }
+        /// How far the country's median moved for slot j since a half-life before its newest sample; nil if unknown.
+        func countryShift(_ j: Int) -> Float32? {
+            guard let country,
+                  let before = countryHistory.medians(asOf: Int64(row.newestSecond(j)) * 1000 - halfLifeMs)?[country] else { return nil }
+            let shift = priors!.medianRatios(of: country)[index[j]] - before[Int(row.region(j))]
+            return shift.isFinite ? shift : nil
         }
         var found: [ConfirmedEstimate] = []
         for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {
@@ -247,16 +281,13 @@ public struct LatencyMapBuilder: Sendable {
                 found.append(held)
                 continue
             }
-            guard !others[j].isNaN else { continue }
-            var sum: Float32 = 0, n = 0
-            for k in 0..<row.count where k != j && !others[k].isNaN { sum += own[k] - others[k]; n += 1 }
-            guard n >= 2 else { continue }
-            let offset = sum / Float32(n)
-            var spread: Float32 = 0
-            for k in 0..<row.count where k != j && !others[k].isNaN { spread += abs(own[k] - others[k] - offset) }
-            if let level = row.confirmed(j, by: others[j] + offset, spread: spread / Float32(n)) {
+            var confirmed = levelEvidence(j).flatMap { row.confirmed(j, by: $0.logRTT, spread: $0.spread) }.map { ($0, confirmer) }
+            if confirmed == nil, let shift = countryShift(j), let level = row.confirmed(j, by: own[j] + shift, spread: 0) {
+                confirmed = (level, .countryChange(country!))
+            }
+            if let (level, by) = confirmed {
                 found.append(ConfirmedEstimate(region: row.region(j), rttMs: level.rttMs, estimateMs: row.rttMs(j),
-                                               standardError: level.standardError, samples: level.samples, by: confirmer))
+                                               standardError: level.standardError, samples: level.samples, by: by))
             }
         }
         return found

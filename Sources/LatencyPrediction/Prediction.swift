@@ -71,11 +71,15 @@ public enum Confirmer: Hashable, Sendable, CustomStringConvertible {
     /// The measured networks of the network's country (ISO code), through
     /// the prior they calibrate: the network is alone in its roll-up.
     case country(String)
+    /// How far the measured networks of the network's country (ISO code)
+    /// moved since a half-life before the network's newest sample.
+    case countryChange(String)
 
     public var description: String {
         switch self {
         case .rollup(let network): network.description
         case .country(let code): "the measured networks of \(code)"
+        case .countryChange(let code): "the change of the measured networks of \(code)"
         }
     }
 }

@@ -16,7 +16,7 @@ struct PriorCache {
     /// Per country and region in use: every ln(measured / prior) that went
     /// into `corrections`, and, once asked for, their medians (`countryRTTs`).
     private var ratios: [String: [[Float32]]] = [:]
-    private var medianRatios: [String: [Float32]] = [:]
+    private var cachedMedians: [String: [Float32]] = [:]
     private var cache: [LocationKey: [Float32]] = [:]
     private var uncorrectedCache: [LocationKey: [Float32]] = [:]
     let minimumNetworks: Int
@@ -36,7 +36,7 @@ struct PriorCache {
     mutating func calibrate(at location: GeoLocation, measured: [Float32]) {
         guard let country = location.country else { return }
         let raw = cachedUncorrected(location)
-        medianRatios[country] = nil
+        cachedMedians[country] = nil
         func add(to sums: inout [(sum: Double, count: Int)], _ values: inout [[Float32]]) {
             for i in regions.indices where !measured[i].isNaN && !raw[i].isNaN && measured[i] > 0 {
                 let ratio = log(measured[i] / raw[i])
@@ -94,17 +94,35 @@ struct PriorCache {
     /// median predicted unmeasured networks no better.)
     mutating func countryRTTs(from location: GeoLocation) -> [Float32] {
         let raw = cachedUncorrected(location)
-        guard let country = location.country, let values = ratios[country] else { return raw.map { _ in .nan } }
-        let medians = medianRatios[country] ?? {
-            let medians = regions.indices.map { i -> Float32 in
-                guard isCalibrated(country, i), !values[i].isEmpty else { return .nan }
-                let sorted = values[i].sorted(), middle = sorted.count / 2
-                return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-            }
-            medianRatios[country] = medians
-            return medians
-        }()
-        return zip(raw, medians).map { $0 * exp($1) }
+        guard let country = location.country else { return raw.map { _ in .nan } }
+        return zip(raw, medianRatios(of: country)).map { $0 * exp($1) }
+    }
+
+    /// Per region in use, the median ln(measured / prior) of `country`'s
+    /// measured networks; NaN for the regions not `isCalibrated` (all, for
+    /// a country never calibrated or in the knowledge's copy).
+    mutating func medianRatios(of country: String) -> [Float32] {
+        if let known = cachedMedians[country] { return known }
+        guard let values = ratios[country] else { return regions.map { _ in .nan } }
+        let medians = regions.indices.map { i -> Float32 in
+            guard isCalibrated(country, i), !values[i].isEmpty else { return .nan }
+            let sorted = values[i].sorted(), middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+        cachedMedians[country] = medians
+        return medians
+    }
+
+    /// `medianRatios` of every country measured networks calibrated, indexed
+    /// by catalog region (`catalogSize` of them; NaN for regions not in use).
+    mutating func catalogMedianRatios(catalogSize: Int) -> [String: [Float32]] {
+        var all: [String: [Float32]] = [:]
+        for country in ratios.keys {
+            var medians = [Float32](repeating: .nan, count: catalogSize)
+            for (i, median) in medianRatios(of: country).enumerated() { medians[Int(regions[i])] = median }
+            all[country] = medians
+        }
+        return all
     }
 
     /// This cache without the ratios behind `countryRTTs`, which only the
@@ -113,7 +131,7 @@ struct PriorCache {
     var forPrediction: PriorCache {
         var copy = self
         copy.ratios = [:]
-        copy.medianRatios = [:]
+        copy.cachedMedians = [:]
         return copy
     }
 

@@ -293,6 +293,42 @@ import Testing
         #expect(abs((confirmed?.rttMs ?? 0) - 80) < 2)
     }
 
+    /// A country's change confirms a network whose routes are its own: seven
+    /// German networks, each alone in its /16, measure eu-central-1 at 30 ms,
+    /// us-east-1 at 60 and ap-southeast-1 at 150, except the first, whose
+    /// private routes give 15 and 25. Then four of the others restart at
+    /// 80 ms and the first reports eu-central-1 once at 40 (×8/3, as they
+    /// moved). The country's level (80 ms, at the network's offset 52 ms,
+    /// predicting its us-east-1 poorly) confirms nothing; the country's
+    /// change since a half-life before that sample (30 → 80 ms) does, and
+    /// the network answers us-east-1 — but only for a builder that saw the
+    /// country before the change.
+    @Test func aCountrysChangeConfirmsANetworkWithRoutesOfItsOwn() throws {
+        let germany = Self.lonelyNetworks(in: "DE", count: 7)
+        try #require(germany.count == 7)
+        let own = germany[0] + "9"
+        var aggregates = Aggregates()
+        for minutesAgo: Int64 in [600, 480] {
+            aggregates.add([measurement(own, euc1, 15, minutesAgo: minutesAgo), measurement(own, use1, 25, minutesAgo: minutesAgo),
+                            measurement(own, apse1, 150, minutesAgo: minutesAgo)])
+            for network in germany.dropFirst() { aggregates.add(report(network, euc1: 30, minutesAgo: minutesAgo)) }
+        }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 420 * 60_000)
+        for network in germany[1...4] { aggregates.add(report(network, euc1: 80, minutesAgo: 180) + report(network, euc1: 80, minutesAgo: 120)) }
+        aggregates.add([measurement(own, euc1, 40, minutesAgo: 60)])
+
+        var unseen = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        let withoutHistory = unseen.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(withoutHistory.map, germany[0] + "1").first == euc1, "the country's level does not confirm 40 ms")
+        let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(result.map, germany[0] + "1").first == use1)
+        let estimate = result.knowledge.predict(IPAddress(germany[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
+        #expect(estimate?.source == .confirmed)
+        #expect(abs((estimate?.rttMs ?? 0) - 40) < 1)
+        #expect(estimate?.from?.contains("the change of the measured networks of DE") == true, "\(estimate?.from ?? "")")
+    }
+
     /// Only measurements confirm: a network whose country has no other
     /// measured network is not confirmed by the geographic model, even when
     /// its one new sample lands exactly where the model, scaled to the

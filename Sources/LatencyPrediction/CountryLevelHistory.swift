@@ -1,0 +1,32 @@
+/// What past builds' countries said: per country and region, the median
+/// ln(measured / prior) of its measured networks (`PriorCache.medianRatios`),
+/// as of each build, so a build can tell how far a country's networks moved
+/// since a network's estimate was formed (`LatencyMapBuilder.confirm`).
+///
+/// Invariants: snapshots are oldest first, at least `spacing(halfLifeMs)`
+/// apart; only the newest one taken at or before `now − retention` is kept
+/// of those older than that. Indexed by catalog region, NaN where the country
+/// was not calibrated for it; about 250 countries × 4 bytes per catalog region
+/// per snapshot, at most ~40 snapshots.
+struct CountryLevelHistory: Sendable {
+    private var snapshots: [(ms: Int64, medians: [String: [Float32]])] = []
+
+    /// Snapshots are kept back this many half-lives before the newest build.
+    static let retention: Int64 = 3
+    /// At most one snapshot per this share of a half-life (builds may come every minute).
+    static let spacing: Int64 = 12
+
+    /// Records a build's medians as of `ms`, unless the newest snapshot is
+    /// more recent than a `spacing`th of the half-life; drops what `retention` no longer needs.
+    mutating func record(at ms: Int64, halfLifeMs: Int64, _ medians: () -> [String: [Float32]]) {
+        if let newest = snapshots.last, ms - newest.ms < halfLifeMs / Self.spacing { return }
+        snapshots.append((ms, medians()))
+        let horizon = ms - Self.retention * halfLifeMs
+        if let keep = snapshots.lastIndex(where: { $0.ms <= horizon }) { snapshots.removeFirst(keep) }
+    }
+
+    /// The medians of the newest snapshot taken at or before `ms`, nil if none.
+    func medians(asOf ms: Int64) -> [String: [Float32]]? {
+        snapshots.last(where: { $0.ms <= ms })?.medians
+    }
+}

@@ -1,0 +1,36 @@
+import Testing
+@testable import LatencyPrediction
+
+/// The country medians a builder keeps from build to build.
+@Suite struct CountryLevelHistoryTests {
+    let hour: Int64 = 3_600_000
+
+    func snapshot(_ value: Float32) -> [String: [Float32]] { ["DE": [value]] }
+
+    @Test func asOfGivesTheNewestSnapshotTakenAtOrBeforeThen() {
+        var history = CountryLevelHistory()
+        for h: Int64 in 0...4 { history.record(at: h * hour, halfLifeMs: 6 * hour) { snapshot(Float32(h)) } }
+        #expect(history.medians(asOf: -1) == nil)
+        #expect(history.medians(asOf: 2 * hour) == snapshot(2))
+        #expect(history.medians(asOf: 3 * hour - 1) == snapshot(2))
+        #expect(history.medians(asOf: 10 * hour) == snapshot(4))
+    }
+
+    @Test func buildsWithinATwelfthOfAHalfLifeRecordOnce() {
+        var history = CountryLevelHistory()
+        var asked = 0
+        for minute: Int64 in 0..<60 {
+            history.record(at: minute * 60_000, halfLifeMs: 6 * hour) { asked += 1; return snapshot(Float32(minute)) }
+        }
+        #expect(asked == 2, "at minutes 0 and 30")
+        #expect(history.medians(asOf: 29 * 60_000) == snapshot(0))
+        #expect(history.medians(asOf: 59 * 60_000) == snapshot(30))
+    }
+
+    @Test func snapshotsOlderThanThreeHalfLivesGoButTheNewestOfThem() {
+        var history = CountryLevelHistory()
+        for h: Int64 in 0...20 { history.record(at: h * hour, halfLifeMs: hour) { snapshot(Float32(h)) } }
+        #expect(history.medians(asOf: 17 * hour) == snapshot(17), "the newest at or before 20 − 3 half-lives stays")
+        #expect(history.medians(asOf: 16 * hour) == nil)
+    }
+}
