@@ -20,7 +20,8 @@ struct CandidateConfirmation {
     let halfLifeMs: Int64
 
     /// Confirming a change: the candidate levels of measured bucket `row`'s
-    /// estimates that its roll-up, or else its country, confirms
+    /// estimates that its roll-up, or else its country, or its country's
+    /// change confirms
     /// (`RobustEstimate.confirmed`: that evidence counts as one sample, so
     /// one disagreeing sample of the network's own plus agreeing neighbours
     /// make the two a restart asks for).
@@ -42,7 +43,8 @@ struct CandidateConfirmation {
     /// regions, or alone in its roll-up without a calibrated country, is
     /// never confirmed by a level.
     ///
-    /// Where no level confirms, the country's change may: how far its
+    /// Where the level asked (the roll-up's, or for a bucket alone there
+    /// the country's) does not confirm, the country's change may: how far its
     /// networks' median ln(measured / prior) for region i moved since the
     /// newest build at or before a half-life before the bucket's newest
     /// sample (`history`), added to the bucket's own estimate — which

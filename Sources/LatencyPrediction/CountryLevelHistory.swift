@@ -1,15 +1,21 @@
 /// What past builds' countries said: per country and region, the median
 /// ln(measured / prior) of its measured networks (`PriorCache.medianRatios`),
 /// as of each build, so a build can tell how far a country's networks moved
-/// since a network's estimate was formed (`LatencyMapBuilder.confirm`).
+/// since some time back (`CandidateConfirmation`: since a half-life before
+/// a network's newest sample).
 ///
-/// Invariants: snapshots are oldest first, at least `spacing(halfLifeMs)`
-/// apart; only the newest one taken at or before `now − retention` is kept
-/// of those older than that. Indexed by catalog region, NaN where the country
-/// was not calibrated for it; about 250 countries × 4 bytes per catalog region
-/// per snapshot, at most ~40 snapshots.
+/// Invariants, for builds in time order with one half-life: snapshots are
+/// oldest first, at least halfLifeMs / `spacing` apart; of those older than
+/// the newest build's time − `retention` half-lives only the newest is kept.
+/// All come from one calibration sample (`LatencyMapBuilder.calibrates`
+/// with `calibrationStride`). Indexed by catalog region, NaN where the
+/// country was not calibrated for it; about 250 countries × 4 bytes per
+/// catalog region per snapshot, about 40 snapshots.
 struct CountryLevelHistory: Sendable {
+    let calibrationStride: Int
     private var snapshots: [(ms: Int64, medians: [String: [Float32]])] = []
+
+    init(calibrationStride: Int = 1) { self.calibrationStride = calibrationStride }
 
     /// Snapshots are kept back this many half-lives before the newest build.
     static let retention: Int64 = 3

@@ -18,7 +18,8 @@ public struct PredictionSettings: Sendable {
     public var hysteresis: Hysteresis
     /// A measured estimate's pending candidate level (its newest samples,
     /// disagreeing with it) is used once the bucket's roll-up, or else its
-    /// country, confirms it (`LatencyMapBuilder.confirm`, "Confirming a change").
+    /// country, or its country's change confirms it (`CandidateConfirmation`;
+    /// docs/latency-learning.md, "Confirming a change from the roll-up").
     public var confirmCandidates: Bool
 
     public init(borrowIPv4Length: Int = 16, borrowIPv6Length: Int = 32, minimumCalibrationNetworks: Int = 3,
@@ -42,8 +43,22 @@ public struct LatencyMapBuilder: Sendable {
     private var previousConfirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
     /// Past builds' country medians (`CandidateConfirmation`).
     private var countryHistory = CountryLevelHistory()
-    /// At most this many buckets calibrate the prior per build (evenly spread).
+    /// About this many buckets at most calibrate the prior per build (`calibrates`).
     static let calibrationSample = 100_000
+
+    /// Whether `bucket` calibrates the prior when one bucket in `stride`
+    /// does: chosen by a hash of its address, not by its place among the
+    /// buckets, so the same networks calibrate from build to build whatever
+    /// was added or compacted away (`CountryLevelHistory` compares their
+    /// medians over time; a new stride starts a new history).
+    static func calibrates(_ bucket: IPPrefix, stride: Int) -> Bool {
+        guard stride > 1 else { return true }
+        let bits: UInt64 = switch bucket.address {
+        case .v4(let address): UInt64(address)
+        case .v6(let address): UInt64(truncatingIfNeeded: address >> 64) ^ UInt64(truncatingIfNeeded: address)
+        }
+        return ((bits &* 0x9E37_79B9_7F4A_7C15) >> 32) % UInt64(stride) == 0
+    }
 
     public init(catalog: RegionCatalog, defaultRanking: [RegionID], geo: GeoModel?, settings: PredictionSettings = PredictionSettings()) {
         self.catalog = catalog; self.defaultRanking = defaultRanking; self.geo = geo; self.settings = settings
@@ -97,7 +112,7 @@ public struct LatencyMapBuilder: Sendable {
         var rollupSums: [(sum: Float32, count: Int32)] = []
         var priors = geo.map { PriorCache(geo: $0, regions: regions, minimumNetworks: settings.minimumCalibrationNetworks) }
         let stride = max(1, aggregates.bucketCount / Self.calibrationSample)
-        var seen = 0
+        if countryHistory.calibrationStride != stride { countryHistory = CountryLevelHistory(calibrationStride: stride) }
         aggregates.forEachBucket { row in
             let bucketLength = row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length
             align(row, into: &scratch)
@@ -118,8 +133,7 @@ public struct LatencyMapBuilder: Sendable {
                     rollupSums[base + i].count += 1
                 }
             }
-            seen += 1
-            if seen % stride == 0, priors != nil, let location = priors!.geo.locate(row.bucket.address) {
+            if Self.calibrates(row.bucket, stride: stride), priors != nil, let location = priors!.geo.locate(row.bucket.address) {
                 priors!.calibrate(at: location, measured: scratch)
             }
         }
@@ -162,10 +176,10 @@ public struct LatencyMapBuilder: Sendable {
             alignErrors(row, into: &errors)
             if let confirmation, row.bucket.length == (row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
                 let found = confirmation.confirm(row, priors: &priors)
-                for confirmation in found {
-                    let i = position[Int(confirmation.region)]
-                    scratch[i] = Float32(confirmation.rttMs)
-                    errors[i] = confirmation.standardError
+                for estimate in found {
+                    let i = position[Int(estimate.region)]
+                    scratch[i] = Float32(estimate.rttMs)
+                    errors[i] = estimate.standardError
                 }
                 if !found.isEmpty { confirmations[row.bucket] = found }
             }
@@ -178,7 +192,7 @@ public struct LatencyMapBuilder: Sendable {
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
         for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
         choices = ranker.choices
-        if priors != nil {
+        if settings.confirmCandidates, priors != nil {
             countryHistory.record(at: now, halfLifeMs: aggregates.halfLifeMs) { priors!.catalogMedianRatios(catalogSize: catalog.regions.count) }
         }
         previousConfirmations = confirmations

@@ -14,7 +14,7 @@ struct PriorCache {
     /// that country's measured networks, and their number.
     private(set) var corrections: [String: [(sum: Double, count: Int)]] = [:]
     /// Per country and region in use: every ln(measured / prior) that went
-    /// into `corrections`, and, once asked for, their medians (`countryRTTs`).
+    /// into `corrections`, and, once asked for, their medians (`medianRatios`).
     private var ratios: [String: [[Float32]]] = [:]
     private var cachedMedians: [String: [Float32]] = [:]
     private var cache: [LocationKey: [Float32]] = [:]
@@ -87,7 +87,7 @@ struct PriorCache {
     /// from `location`, aligned with `regions`: the uncorrected prior times
     /// the median of their ratios measured / prior; NaN for the regions not
     /// `isCalibrated`. Evidence for confirming a network's change
-    /// (`LatencyMapBuilder.confirm`): when a change of routes reaches the
+    /// (`CandidateConfirmation`): when a change of routes reaches the
     /// country's networks one by one, the median moves to the new level once
     /// more than half of them have, while the mean the prior uses moves by
     /// the share that has. (The prior keeps the mean: in the simulation the

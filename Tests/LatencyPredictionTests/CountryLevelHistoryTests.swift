@@ -1,4 +1,5 @@
 import Testing
+import LatencyModel
 @testable import LatencyPrediction
 
 /// The country medians a builder keeps from build to build.
@@ -32,5 +33,22 @@ import Testing
         for h: Int64 in 0...20 { history.record(at: h * hour, halfLifeMs: hour) { snapshot(Float32(h)) } }
         #expect(history.medians(asOf: 17 * hour) == snapshot(17), "the newest at or before 20 − 3 half-lives stays")
         #expect(history.medians(asOf: 16 * hour) == nil)
+    }
+}
+
+/// Which buckets calibrate the prior when there are too many to take all.
+@Suite struct CalibrationSampleTests {
+    @Test func everyBucketCalibratesUnderTheSampleSize() {
+        #expect((0..<1000).allSatisfy { LatencyMapBuilder.calibrates(IPPrefix(.v4(UInt32($0) << 8), length: 24), stride: 1) })
+    }
+
+    /// One in `stride`, by address: about a tenth of 20,000 consecutive /24s
+    /// for a stride of 10, the same ones whichever buckets come before them.
+    @Test func oneInStrideIsChosenByAddress() {
+        let buckets = (0..<20_000).map { IPPrefix(.v4(0x0A00_0000 + UInt32($0) << 8), length: 24) }
+        let chosen = buckets.filter { LatencyMapBuilder.calibrates($0, stride: 10) }
+        #expect((1_800...2_200).contains(chosen.count), "\(chosen.count)")
+        let v6 = (0..<20_000).map { IPPrefix(.v6(UInt128(0x2001_0db8_0000 + $0) << 80), length: 48) }
+        #expect((1_800...2_200).contains(v6.filter { LatencyMapBuilder.calibrates($0, stride: 10) }.count))
     }
 }

@@ -302,25 +302,34 @@ import Testing
     /// predicting its us-east-1 poorly) confirms nothing; the country's
     /// change since a half-life before that sample (30 → 80 ms) does, and
     /// the network answers us-east-1 — but only for a builder that saw the
-    /// country before the change.
-    @Test func aCountrysChangeConfirmsANetworkWithRoutesOfItsOwn() throws {
+    /// country before the change. With a sibling in its /16 on routes of its
+    /// own (200, 60, 400 ms), whose level (79 ms at the offset) is asked
+    /// instead of the country's and does not confirm either, the same. The
+    /// build before the change had one more region in use (us-west-2), so
+    /// eu-central-1 stood at another index among them.
+    @Test(arguments: [false, true]) func aCountrysChangeConfirmsANetworkWithRoutesOfItsOwn(withASibling: Bool) throws {
         let germany = Self.lonelyNetworks(in: "DE", count: 7)
         try #require(germany.count == 7)
-        let own = germany[0] + "9"
+        let own = germany[0] + "9", sibling = Self.neighbour(of: germany[0]) + "9"
         var aggregates = Aggregates()
         for minutesAgo: Int64 in [600, 480] {
             aggregates.add([measurement(own, euc1, 15, minutesAgo: minutesAgo), measurement(own, use1, 25, minutesAgo: minutesAgo),
                             measurement(own, apse1, 150, minutesAgo: minutesAgo)])
             for network in germany.dropFirst() { aggregates.add(report(network, euc1: 30, minutesAgo: minutesAgo)) }
+            if withASibling {
+                aggregates.add([measurement(sibling, euc1, 200, minutesAgo: minutesAgo), measurement(sibling, use1, 60, minutesAgo: minutesAgo),
+                                measurement(sibling, apse1, 400, minutesAgo: minutesAgo)])
+            }
         }
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
-        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 420 * 60_000)
+        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse.union([catalog.id(of: "us-west-2")!]),
+                          now: now - 420 * 60_000)
         for network in germany[1...4] { aggregates.add(report(network, euc1: 80, minutesAgo: 180) + report(network, euc1: 80, minutesAgo: 120)) }
         aggregates.add([measurement(own, euc1, 40, minutesAgo: 60)])
 
         var unseen = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
         let withoutHistory = unseen.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
-        #expect(ranking(withoutHistory.map, germany[0] + "1").first == euc1, "the country's level does not confirm 40 ms")
+        #expect(ranking(withoutHistory.map, germany[0] + "1").first == euc1, "no level confirms 40 ms")
         let result = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
         #expect(ranking(result.map, germany[0] + "1").first == use1)
         let estimate = result.knowledge.predict(IPAddress(germany[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
