@@ -21,11 +21,16 @@ public final class DatagramServer: Sendable {
         public var ipv6Only: Bool
         /// Larger datagrams are dropped.
         public var maxRequestSize: Int
+        /// The threads are named nearcast-udpN (as `top -H` shows them) with N
+        /// from this number on, so that the servers of several addresses
+        /// number their threads apart.
+        public var firstThreadNumber: Int
 
-        public init(threads: Int = 1, ipv6Only: Bool = true, maxRequestSize: Int = 4096) {
+        public init(threads: Int = 1, ipv6Only: Bool = true, maxRequestSize: Int = 4096, firstThreadNumber: Int = 0) {
             self.threads = max(1, threads)
             self.ipv6Only = ipv6Only
             self.maxRequestSize = max(12, min(maxRequestSize, 65_535))
+            self.firstThreadNumber = firstThreadNumber
         }
     }
 
@@ -81,7 +86,7 @@ public final class DatagramServer: Sendable {
                     buffers: BatchBuffers(capacity: Self.batchSize, inputSize: configuration.maxRequestSize),
                     samples: samples[index], sampleEvery: Self.sampleEvery, stopping: stopping,
                     thread: index, makeHandler: makeHandler)
-                let thread = try WorkerThread(name: "nearcast-udp\(index)") { worker.run() }
+                let thread = try WorkerThread(name: "nearcast-udp\(configuration.firstThreadNumber + index)") { worker.run() }
                 running.withLock { $0?.append(Running(thread: thread, wakePipe: wakePipe)) }
             }
         } catch {

@@ -180,7 +180,8 @@ public final class DNSListeners: Sendable {
         udpCounters.withLockedValue { $0 += counters }
         do {
             let started = try DatagramServer(address: address, port: port,
-                                             configuration: .init(threads: threadsPerAddress, ipv6Only: false)) { index in
+                                             configuration: .init(threads: threadsPerAddress, ipv6Only: false,
+                                                                  firstThreadNumber: threads.first ?? 0)) { index in
                 UDPQueryHandler(snapshot: ThreadSnapshot(distributor: distributor, thread: threads[index]), counters: counters[index])
             }
             server.withLockedValue { $0 = started }

@@ -193,6 +193,11 @@ private let loopback6 = IPAddress("::1")!
         // Each thread names itself as it starts.
         for _ in 0..<100 where try !names().isSuperset(of: ["nearcast-udp0", "nearcast-udp1"]) { usleep(10_000) }
         #expect(try names().isSuperset(of: ["nearcast-udp0", "nearcast-udp1"]))
+        // A second address's server numbers its threads on.
+        let second = try echoServer("127.0.0.1", threads: 2, firstThreadNumber: 2)
+        defer { second.stop() }
+        for _ in 0..<100 where try !names().isSuperset(of: ["nearcast-udp2", "nearcast-udp3"]) { usleep(10_000) }
+        #expect(try names().isSuperset(of: ["nearcast-udp2", "nearcast-udp3"]))
     }
 
     @Test func stopEndsEveryThreadAndReleasesThePort() throws {

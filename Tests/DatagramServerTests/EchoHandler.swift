@@ -70,9 +70,10 @@ struct EchoHandler: DatagramHandler {
     }
 }
 
-func echoServer(_ address: String, threads: Int = 1, ipv6Only: Bool = true, maxRequestSize: Int = 4096,
+func echoServer(_ address: String, threads: Int = 1, ipv6Only: Bool = true, maxRequestSize: Int = 4096, firstThreadNumber: Int = 0,
                 observations: Observations = Observations()) throws -> DatagramServer {
-    let configuration = DatagramServer.Configuration(threads: threads, ipv6Only: ipv6Only, maxRequestSize: maxRequestSize)
+    let configuration = DatagramServer.Configuration(threads: threads, ipv6Only: ipv6Only, maxRequestSize: maxRequestSize,
+                                                     firstThreadNumber: firstThreadNumber)
     return try DatagramServer(address: IPAddress(address)!, port: 0, configuration: configuration) { thread in
         EchoHandler(thread: thread, observations: observations)
     }

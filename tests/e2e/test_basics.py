@@ -2,6 +2,8 @@
 
 import socket
 import struct
+import time
+from pathlib import Path
 
 import dns.flags
 import dns.message
@@ -227,3 +229,17 @@ def test_unknown_edns_flags_not_echoed(server):
     r = server.udp(q)
     assert r.edns == 0
     assert r.ednsflags & 0x7FFF == 0, f"unknown EDNS flags echoed: {r.ednsflags:#x}"
+
+
+def test_udp_threads_are_numbered_apart_across_listen_addresses(server):
+    """Two listen addresses: every UDP thread has its own name in `top -H` (nearcast-udp0, 1, ...)."""
+    assert IPV6, "::1 is not usable on this host; the second listen address cannot be tested"
+    tasks = Path(f"/proc/{server.proc.pid}/task")
+    for _ in range(50):  # each thread names itself as it starts
+        names = [(t / "comm").read_text().strip() for t in tasks.iterdir()]
+        udp = sorted(n for n in names if n.startswith("nearcast-udp"))
+        if udp == sorted(f"nearcast-udp{i}" for i in range(len(udp))) and len(udp) >= 2:
+            break
+        time.sleep(0.1)
+    assert len(udp) >= 2 and len(udp) % 2 == 0, names
+    assert udp == sorted(f"nearcast-udp{i}" for i in range(len(udp))), udp
