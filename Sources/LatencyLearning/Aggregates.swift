@@ -13,6 +13,11 @@ public struct RegionEstimate: Hashable, Sendable {
     /// time asked for (see `RobustEstimate.support`).
     public var samples: Double
     public var lastSampleMs: Int64
+    /// The candidate level the newest disagreeing samples agree on, which the
+    /// estimate has not restarted at yet (`RobustEstimate`), and its weight
+    /// as of the newest sample; nil and 0 when there is none.
+    public var pendingMs: Double? = nil
+    public var pendingSamples: Double = 0
 }
 
 /// A network bucket and its regions' estimates, best first.
@@ -119,8 +124,10 @@ public struct Aggregates: Sendable {
     private func estimates(ofBucket bucket: Int, now: Int64) -> BucketEstimates {
         let second = Self.second(now)
         let list = row(bucket).map { region, state in
-            RegionEstimate(region: region, rttMs: state.rttMs, samples: state.samples(at: second, decayPerSecond: decayPerSecond),
-                           lastSampleMs: Int64(state.lastSecond) * 1000)
+            let pending = state.candidate
+            return RegionEstimate(region: region, rttMs: state.rttMs, samples: state.samples(at: second, decayPerSecond: decayPerSecond),
+                                  lastSampleMs: Int64(state.lastSecond) * 1000,
+                                  pendingMs: pending.weight > 0 ? Double(exp(pending.logRTT)) : nil, pendingSamples: Double(pending.weight))
         }
         return BucketEstimates(bucket: key(ofBucket: bucket).prefix,
                                regions: list.sorted { ($0.rttMs, $0.region) < ($1.rttMs, $1.region) })

@@ -26,6 +26,8 @@ struct LatencySimulation: ParsableCommand {
     @Option(help: "Most /24s one provider (one IP range, sharing routes and access) holds; 1: every network on its own.")
     var maxProviderNetworks = 16
     @Option(help: "Also write the report (Markdown) to this file.") var report: String?
+    @Option(help: "Write an hour-by-hour trace of the measured networks that did not follow the event within the half-life, or switched more often than their fastest region changed, to this file.")
+    var trace: String?
     @Option(help: "Exit 1 unless Nearcast's mean excess RTT is at most this share of geo-nearest's (for CI).")
     var requireRatio: Double?
 
@@ -36,13 +38,14 @@ struct LatencySimulation: ParsableCommand {
                               maxProviderNetworks: maxProviderNetworks, tor: tor, generator: &generator)
         let simulation = Simulation(world: world, days: days, halfLifeMs: Int64(halfLifeHours * 3_600_000), reportsPerHour: reportsPerHour,
                                     hysteresis: Hysteresis(relative: hysteresisRelative, standardErrors: hysteresisStandardErrors),
-                                    confirmCandidates: confirmCandidates)
+                                    confirmCandidates: confirmCandidates, tracing: trace != nil)
         let began = Date()
         let result = try simulation.run(generator: &generator)
         let text = Report.markdown(result, world: world, command: CommandLine.arguments.dropFirst().joined(separator: " "),
                                    halfLifeHours: halfLifeHours, seconds: Date().timeIntervalSince(began))
         print(text)
         if let report { try text.write(toFile: report, atomically: true, encoding: .utf8) }
+        if let trace { try (result.traces.joined(separator: "\n\n") + "\n").write(toFile: trace, atomically: true, encoding: .utf8) }
         let ratio = result.overall.all.mean / max(result.overall.geo.mean, 0.001)
         if let requireRatio, !(ratio <= requireRatio) {
             print("FAILED: mean excess RTT is \(ratio) of geo-nearest's, more than the required \(requireRatio)")

@@ -24,6 +24,8 @@ struct Simulation {
     var hysteresis = Hysteresis()
     /// The map build's `PredictionSettings.confirmCandidates`.
     var confirmCandidates = PredictionSettings().confirmCandidates
+    /// Whether to keep the hour-by-hour `Result.traces`.
+    var tracing = false
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
 
     struct Score {
@@ -64,6 +66,9 @@ struct Simulation {
         /// switches no change in the world explains (`flappingNetworks` counts only changes beyond the margin).
         var switchingWithoutChange = 0
         var rebuildSeconds: [Double] = []
+        /// With `tracing`: the traces of the affected networks that did not follow within the half-life,
+        /// then of those that switched more often than their fastest region changed at all (`switchingWithoutChange`).
+        var traces: [String] = []
     }
 
     func run(generator: inout SeededGenerator) throws -> Result {
@@ -95,6 +100,7 @@ struct Simulation {
         var answeredFastestAt = [Int?](repeating: nil, count: world.networks.count)
         var reportHours = [[Int]](repeating: [], count: world.networks.count)
         var query = [UInt8](), output = [UInt8](repeating: 0, count: 65_535)
+        var trace = Trace(networks: tracing ? world.networks.count : 0)
 
         for hour in 0..<(days * 24) {
             let hourStart = Self.start + Int64(hour) * 3_600_000
@@ -142,6 +148,13 @@ struct Simulation {
                         result[keyPath: scores].unmeasured.add(excess); result[keyPath: scores].geoUnmeasured.add(geoExcess)
                     }
                 }
+                if tracing, network.measured, let event = world.events.first, hour >= event.fromHour - 1, hour < event.toHour + 24 {
+                    let client = IPAddress.v4(Self.v4(network.prefix) | 1), now = hourStart + 3_600_000
+                    trace.record(n, hour: hour, reports: reportHours[n].count { $0 == hour }, regions: regions, names: names,
+                                 trueRTTs: rtts, answer: chosen, fastest: best,
+                                 prediction: built.knowledge.predict(client, aggregates: aggregates, now: now),
+                                 estimates: aggregates.estimates(for: client, now: now))
+                }
                 // The event: from its start, does the answer follow the new fastest region, and how often does it switch?
                 if let event = world.events.first, hour >= event.fromHour, hour < event.toHour + 24 {
                     // A real change: a new fastest region that beats the old one by more than the hysteresis margin.
@@ -176,7 +189,12 @@ struct Simulation {
                 result.followedWithinHalfLife += 1
             } else {
                 let window = changed...(changed + Int(halfLifeMs / 3_600_000))
-                result.missedWithReports[min(2, reportHours[n].count { window.contains($0) })] += 1
+                let reports = reportHours[n].count { window.contains($0) }
+                result.missedWithReports[min(2, reports)] += 1
+                if tracing {
+                    result.traces.append(trace.text(n, heading: "\(world.networks[n].prefix) (\(world.networks[n].country)): "
+                        + "did not follow the change of hour \(changed) within the half-life, \(reports) report(s) in it"))
+                }
             }
             result.switchesPerChange.append(answerSwitches[n])
             if answerSwitches[n] > bestSwitches[n] {
@@ -184,6 +202,10 @@ struct Simulation {
                 if switchesToSlower[n] > 0 { result.flappingToSlower += 1 }
             }
             if answerSwitches[n] > fastestChanges[n] { result.switchingWithoutChange += 1 }
+        }
+        for n in world.networks.indices where tracing && world.networks[n].measured && changedAt[n] != nil && answerSwitches[n] > fastestChanges[n] {
+            result.traces.append(trace.text(n, heading: "\(world.networks[n].prefix) (\(world.networks[n].country)): "
+                + "switched \(answerSwitches[n]) times, its fastest region changed \(fastestChanges[n]) times"))
         }
         return result
     }

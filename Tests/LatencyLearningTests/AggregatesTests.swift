@@ -36,6 +36,22 @@ import LatencyModel
         #expect(later.lastSampleMs == t0Ms)
     }
 
+    /// A sample far from the estimate shows as its pending level, with its weight, until the estimate follows it.
+    @Test func showsAPendingLevelUntilTheEstimateFollowsIt() throws {
+        var aggregates = Aggregates()
+        aggregates.add([measurement("192.0.2.1", 5, 30), measurement("192.0.2.1", 5, 31, at: t0Ms + 60_000)])
+        #expect(aggregates.estimates(for: ip("192.0.2.1"), now: t0Ms)?.regions.first?.pendingMs == nil)
+        aggregates.add([measurement("192.0.2.1", 5, 80, at: t0Ms + 120_000)])
+        let pending = try #require(aggregates.estimates(for: ip("192.0.2.1"), now: t0Ms)?.regions.first)
+        #expect(abs(pending.rttMs - 30.5) < 1)
+        #expect(abs((pending.pendingMs ?? 0) - 80) < 0.1)
+        #expect(abs(pending.pendingSamples - 1) < 0.01)
+        aggregates.add([measurement("192.0.2.1", 5, 80, at: t0Ms + 180_000)])
+        let followed = try #require(aggregates.estimates(for: ip("192.0.2.1"), now: t0Ms)?.regions.first)
+        #expect(abs(followed.rttMs - 80) < 0.1)
+        #expect(followed.pendingMs == nil && followed.pendingSamples == 0)
+    }
+
     @Test func skipsRTTsThatAreNotNumbers() {
         var aggregates = Aggregates()
         aggregates.add([measurement("192.0.2.1", 1, .nan), measurement("192.0.2.1", 1, -1), measurement("192.0.2.1", 1, .infinity)])
