@@ -32,6 +32,12 @@ public struct RegionPrediction: Hashable, Sendable {
     /// as of its newest sample.
     public var samples: Double?
     public var lastSampleMs: Int64?
+    /// A measured estimate's pending level — its newest samples disagree
+    /// with it and agree with each other, and it has not followed them yet
+    /// (one sample short, or awaiting confirmation) — with that level's
+    /// sample weight; nil for every other source.
+    public var pendingMs: Double? = nil
+    public var pendingSamples: Double? = nil
 }
 
 /// Every region in use, estimated for one client's network.

@@ -136,6 +136,8 @@ struct LatencyAPI: Sendable {
                 "source": estimate.source.rawValue, "from": estimate.from ?? NSNull(),
                 "samples": estimate.samples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
                 "age_s": estimate.lastSampleMs.map { max(0, (now - $0) / 1000) } ?? NSNull(),
+                "pending_ms": estimate.pendingMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
+                "pending_samples": estimate.pendingSamples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
             ] as [String: Any] }
         }
         if let name = parameters["name"] {

@@ -134,6 +134,9 @@ struct Explain: AsyncParsableCommand {
             if let samples = entry["samples"] as? Double, let age = entry["age_s"] as? Int {
                 origin += String(format: ", %.1f samples, newest %d s ago", samples, age)
             }
+            if let pending = entry["pending_ms"] as? Double, let weight = entry["pending_samples"] as? Double {
+                origin += String(format: "; pending %.1f ms (%.1f samples)", pending, weight)
+            }
             print("  \(String(describing: entry["region"] ?? "").padding(toLength: 16, withPad: " ", startingAt: 0)) \(rtt)  "
                   + "\(String(describing: entry["source"] ?? "").padding(toLength: 9, withPad: " ", startingAt: 0)) \(origin)")
         }

@@ -313,6 +313,25 @@ def test_a_change_its_network_confirms_shows_as_confirmed(node):
     assert "confirmed" in line and "10.130.0.0/16" in line, shown.stdout
 
 
+def test_explain_shows_a_pending_level_until_the_estimate_follows_it(node):
+    """A network's newest sample far from its estimate: explain shows it as pending, then the estimate that followed it."""
+    rows = [(ago, "100.80.7.9", region, rtt) for ago in (7200, 3600) for region, rtt in (("us-east-1", 50), ("eu-central-1", 90))]
+    assert node.ingest(csv_rows(rows + [(60, "100.80.7.9", "us-east-1", 140)]))[0] == 200
+    node.rebuild()
+    use1 = estimates(node.explain("100.80.7.1"))["us-east-1"]
+    assert use1["source"] == "measured" and 45 < use1["rtt_ms"] < 55, use1
+    assert 139 < use1["pending_ms"] < 141 and 0.9 < use1["pending_samples"] <= 1.0, use1
+    assert estimates(node.explain("100.80.7.1"))["eu-central-1"]["pending_ms"] is None
+    shown = cli(node, "explain", "100.80.7.1")
+    assert shown.returncode == 0, shown.stderr
+    line = next(line for line in shown.stdout.splitlines() if line.strip().startswith("us-east-1"))
+    assert "pending 140.0 ms (1.0 samples)" in line, shown.stdout
+    assert node.ingest(csv_rows([(30, "100.80.7.9", "us-east-1", 140)]))[0] == 200
+    node.rebuild()
+    use1 = estimates(node.explain("100.80.7.1"))["us-east-1"]
+    assert 135 < use1["rtt_ms"] < 145 and use1["pending_ms"] is None, use1
+
+
 def subprocess_without_keys(node):
     import os
     import subprocess
