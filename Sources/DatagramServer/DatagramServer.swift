@@ -23,7 +23,8 @@ public final class DatagramServer: Sendable {
         public var maxRequestSize: Int
         /// The threads are named nearcast-udpN (as `top -H` shows them) with N
         /// from this number on, so that the servers of several addresses
-        /// number their threads apart.
+        /// number their threads apart (Linux keeps 15 bytes of a name: from
+        /// nearcast-udp1000 on, the last digit is lost).
         public var firstThreadNumber: Int
 
         public init(threads: Int = 1, ipv6Only: Bool = true, maxRequestSize: Int = 4096, firstThreadNumber: Int = 0) {

@@ -15,7 +15,8 @@ public struct RegionEstimate: Hashable, Sendable {
     public var lastSampleMs: Int64
     /// The candidate level the newest disagreeing samples agree on, which the
     /// estimate has not restarted at yet (`RobustEstimate`), and its weight
-    /// as of the newest sample; nil and 0 when there is none.
+    /// decayed like `samples`; nil and 0 when there is none that could still
+    /// count (`RobustEstimate.hasCandidate`: half a sample as of the newest).
     public var pendingMs: Double? = nil
     public var pendingSamples: Double = 0
 }
@@ -124,10 +125,12 @@ public struct Aggregates: Sendable {
     private func estimates(ofBucket bucket: Int, now: Int64) -> BucketEstimates {
         let second = Self.second(now)
         let list = row(bucket).map { region, state in
-            let pending = state.candidate
-            return RegionEstimate(region: region, rttMs: state.rttMs, samples: state.samples(at: second, decayPerSecond: decayPerSecond),
-                                  lastSampleMs: Int64(state.lastSecond) * 1000,
-                                  pendingMs: pending.weight > 0 ? Double(exp(pending.logRTT)) : nil, pendingSamples: Double(pending.weight))
+            let samples = state.samples(at: second, decayPerSecond: decayPerSecond), pending = state.candidate
+            // The candidate's weight decayed like the support: both as of `now`.
+            let decay = samples / Double(max(state.support, .leastNormalMagnitude))
+            return RegionEstimate(region: region, rttMs: state.rttMs, samples: samples, lastSampleMs: Int64(state.lastSecond) * 1000,
+                                  pendingMs: state.hasCandidate ? Double(exp(pending.logRTT)) : nil,
+                                  pendingSamples: state.hasCandidate ? Double(pending.weight) * decay : 0)
         }
         return BucketEstimates(bucket: key(ofBucket: bucket).prefix,
                                regions: list.sorted { ($0.rttMs, $0.region) < ($1.rttMs, $1.region) })

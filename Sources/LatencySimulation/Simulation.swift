@@ -152,8 +152,7 @@ struct Simulation {
                     let client = IPAddress.v4(Self.v4(network.prefix) | 1), now = hourStart + 3_600_000
                     trace.record(n, hour: hour, reports: reportHours[n].count { $0 == hour }, regions: regions, names: names,
                                  trueRTTs: rtts, answer: chosen, fastest: best,
-                                 prediction: built.knowledge.predict(client, aggregates: aggregates, now: now),
-                                 estimates: aggregates.estimates(for: client, now: now))
+                                 prediction: built.knowledge.predict(client, aggregates: aggregates, now: now))
                 }
                 // The event: from its start, does the answer follow the new fastest region, and how often does it switch?
                 if let event = world.events.first, hour >= event.fromHour, hour < event.toHour + 24 {

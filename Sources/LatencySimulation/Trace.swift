@@ -1,5 +1,4 @@
 import Foundation
-import LatencyLearning
 import LatencyModel
 import LatencyPrediction
 
@@ -16,10 +15,11 @@ struct Trace {
     /// One hour of network `n`: its reports that hour, the answer and the
     /// fastest region with their true RTTs, then per region the true RTT,
     /// what the map was built with (its source and sample weight), and a
-    /// pending candidate level with its weight.
+    /// pending level with its weight (`RegionPrediction.pendingMs`: not for
+    /// a confirmed region, whose RTT is that level).
     /// `regions`, `names` and `trueRTTs` are aligned; `answer` and `fastest` index them.
     mutating func record(_ n: Int, hour: Int, reports: Int, regions: [RegionID], names: [String], trueRTTs: [Double], answer: Int,
-                         fastest: Int, prediction: NetworkPrediction, estimates: BucketEstimates?) {
+                         fastest: Int, prediction: NetworkPrediction) {
         func ms(_ value: Double) -> String { String(format: "%.0f", value) }
         var line = "h\(hour) reports \(reports): answer \(names[answer]) \(ms(trueRTTs[answer])), fastest \(names[fastest]) \(ms(trueRTTs[fastest]))"
         for (r, region) in regions.enumerated() {
@@ -27,9 +27,7 @@ struct Trace {
             if let predicted = prediction.regions.first(where: { $0.region == region }) {
                 line += " \(predicted.rttMs.map(ms) ?? "?") \(predicted.source)"
                 if let samples = predicted.samples { line += String(format: " %.1f", samples) }
-            }
-            if let estimate = estimates?.regions.first(where: { $0.region == region }), let pending = estimate.pendingMs {
-                line += String(format: " pending %@ ×%.1f", ms(pending), estimate.pendingSamples)
+                if let pending = predicted.pendingMs { line += String(format: " pending %@ ×%.1f", ms(pending), predicted.pendingSamples ?? 0) }
             }
         }
         lines[n].append(line)

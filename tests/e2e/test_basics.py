@@ -232,14 +232,13 @@ def test_unknown_edns_flags_not_echoed(server):
 
 
 def test_udp_threads_are_numbered_apart_across_listen_addresses(server):
-    """Two listen addresses: every UDP thread has its own name in `top -H` (nearcast-udp0, 1, ...)."""
+    """Two listen addresses of two threads each: nearcast-udp0..3 in `top -H`, not 0, 1, 0, 1."""
     assert IPV6, "::1 is not usable on this host; the second listen address cannot be tested"
+    expected = [f"nearcast-udp{i}" for i in range(4)]  # start_server: --threads 2, 127.0.0.1 and [::1]
     tasks = Path(f"/proc/{server.proc.pid}/task")
     for _ in range(50):  # each thread names itself as it starts
-        names = [(t / "comm").read_text().strip() for t in tasks.iterdir()]
-        udp = sorted(n for n in names if n.startswith("nearcast-udp"))
-        if udp == sorted(f"nearcast-udp{i}" for i in range(len(udp))) and len(udp) >= 2:
+        udp = sorted(n for n in ((t / "comm").read_text().strip() for t in tasks.iterdir()) if n.startswith("nearcast-udp"))
+        if udp == expected:
             break
         time.sleep(0.1)
-    assert len(udp) >= 2 and len(udp) % 2 == 0, names
-    assert udp == sorted(f"nearcast-udp{i}" for i in range(len(udp))), udp
+    assert udp == expected

@@ -307,6 +307,7 @@ def test_a_change_its_network_confirms_shows_as_confirmed(node):
     assert node.region_for("10.130.1.0")[0] == "us-east-1"
     euc1 = estimates(node.explain("10.130.1.200"))["eu-central-1"]
     assert euc1["source"] == "confirmed" and 75 < euc1["rtt_ms"] < 85 and "10.130.0.0/16" in euc1["from"], euc1
+    assert euc1["pending_ms"] is None, "a confirmed region's RTT is its pending level"
     shown = cli(node, "explain", "10.130.1.200")
     assert shown.returncode == 0, shown.stderr
     line = next(line for line in shown.stdout.splitlines() if line.strip().startswith("eu-central-1"))
