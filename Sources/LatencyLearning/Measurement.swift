@@ -36,8 +36,11 @@ public struct BucketPolicy: Hashable, Sendable {
         self.ipv4Length = ipv4Length; self.ipv6Length = ipv6Length
     }
 
+    /// The bucket length of `address`'s family.
+    public func length(for address: IPAddress) -> Int { address.bitWidth == 32 ? ipv4Length : ipv6Length }
+
     public func bucket(of client: IPPrefix) -> IPPrefix {
-        let length = client.address.bitWidth == 32 ? ipv4Length : ipv6Length
+        let length = length(for: client.address)
         return client.length <= length ? client : IPPrefix(client.address, length: length)
     }
 

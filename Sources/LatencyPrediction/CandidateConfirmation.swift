@@ -66,8 +66,7 @@ struct CandidateConfirmation {
     /// the evidence); the aggregates are not changed.
     func confirm(_ row: BucketRow, priors: inout PriorCache?) -> [ConfirmedEstimate] {
         guard (0..<row.count).contains(where: { row.hasCandidate($0) }) else { return [] }
-        let v4 = row.bucket.address.bitWidth == 32
-        let borrowLength = v4 ? settings.borrowIPv4Length : settings.borrowIPv6Length
+        let borrowLength = settings.borrowLength(for: row.bucket.address)
         let cover = IPPrefix(row.bucket.address, length: borrowLength)
         let earlier = previous[row.bucket] ?? []
         // Per row slot: its index in `regions`, and its own ln RTT.

@@ -11,6 +11,8 @@ public struct PredictionSettings: Sendable {
     /// estimates to unmeasured neighbours (an ISP's /16 tends to share paths).
     public var borrowIPv4Length: Int
     public var borrowIPv6Length: Int
+    /// The roll-up length of `address`'s family.
+    func borrowLength(for address: IPAddress) -> Int { address.bitWidth == 32 ? borrowIPv4Length : borrowIPv6Length }
     /// A (country, region) pair's prior is corrected by its own measurements,
     /// and the country's evidence confirms candidates for the region, once
     /// this many networks of the country measured it.
@@ -114,13 +116,13 @@ public struct LatencyMapBuilder: Sendable {
         let stride = max(1, aggregates.bucketCount / Self.calibrationSample)
         if countryHistory.calibrationStride != stride { countryHistory = CountryLevelHistory(calibrationStride: stride) }
         aggregates.forEachBucket { row in
-            let bucketLength = row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length
+            let bucketLength = policy.length(for: row.bucket.address)
             align(row, into: &scratch)
             if row.bucket.length < bucketLength {
                 coarse[row.bucket] = scratch
                 return
             }
-            let borrowLength = row.bucket.address.bitWidth == 32 ? settings.borrowIPv4Length : settings.borrowIPv6Length
+            let borrowLength = settings.borrowLength(for: row.bucket.address)
             if borrowLength < row.bucket.length {
                 let cover = IPPrefix(row.bucket.address, length: borrowLength)
                 let base = rollupIndex[cover] ?? {
@@ -137,7 +139,7 @@ public struct LatencyMapBuilder: Sendable {
                 priors!.calibrate(at: location, measured: scratch)
             }
         }
-        for (prefix, rtts) in configured where prefix.length < (prefix.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
+        for (prefix, rtts) in configured where prefix.length < policy.length(for: prefix.address) {
             coarse[prefix] = zip(coarse[prefix] ?? empty, rtts).map { $0.isNaN ? $1 : $0 }
         }
         var rolledUp: [IPPrefix: [Float32]] = [:]
@@ -174,7 +176,7 @@ public struct LatencyMapBuilder: Sendable {
         aggregates.forEachBucket { row in
             align(row, into: &scratch)
             alignErrors(row, into: &errors)
-            if let confirmation, row.bucket.length == (row.bucket.address.bitWidth == 32 ? policy.ipv4Length : policy.ipv6Length) {
+            if let confirmation, row.bucket.length == policy.length(for: row.bucket.address) {
                 let found = confirmation.confirm(row, priors: &priors)
                 for estimate in found {
                     let i = position[Int(estimate.region)]
