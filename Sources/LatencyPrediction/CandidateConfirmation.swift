@@ -60,6 +60,12 @@ struct CandidateConfirmation {
     /// side, does not undo it — it speaks for neither level; an agreeing
     /// sample, which moves the estimate, or a restart, does). Without this, a
     /// one-sample confirmation followed by an outlier flipped an answer and back.
+    /// A fresh confirmation of the current candidate comes first: a held one
+    /// at a level the network has since left (a sample of a newer level
+    /// replaced the candidate) kept the network there, traced in the
+    /// simulation (a pre-event sample at 60 ms on a 50 ms path, confirmed
+    /// while its country moved, held the network for the half-life after
+    /// its first sample of the new 113 ms level).
     ///
     /// Invariants: only estimates with a candidate of their own are
     /// confirmed, at the candidate's level (the network's own samples, never
@@ -110,10 +116,6 @@ struct CandidateConfirmation {
         }
         var found: [ConfirmedEstimate] = []
         for j in 0..<row.count where index[j] >= 0 && row.hasCandidate(j) {
-            if let held = earlier.first(where: { $0.region == row.region(j) }), held.estimateMs == row.rttMs(j) {
-                found.append(held)
-                continue
-            }
             var confirmed = levelEvidence(j).flatMap { row.confirmed(j, by: $0.logRTT, spread: $0.spread) }.map { ($0, confirmer) }
             if confirmed == nil, let shift = countryShift(j), let level = row.confirmed(j, by: own[j] + shift, spread: 0) {
                 confirmed = (level, .countryChange(country!))
@@ -121,6 +123,8 @@ struct CandidateConfirmation {
             if let (level, by) = confirmed {
                 found.append(ConfirmedEstimate(region: row.region(j), rttMs: level.rttMs, estimateMs: row.rttMs(j),
                                                standardError: level.standardError, samples: level.samples, by: by))
+            } else if let held = earlier.first(where: { $0.region == row.region(j) }), held.estimateMs == row.rttMs(j) {
+                found.append(held)
             }
         }
         return found

@@ -170,6 +170,65 @@ import SeededRandom
         #expect(abs(feed.rttMs / 121 - 1) < 0.02)  // the mean of the two
     }
 
+    /// A tail sample (more than 3× the level) between the first two samples
+    /// of a new level leaves the first one standing: the second restarts the
+    /// estimate as if the tail sample had not come. (Replaced by it, the
+    /// first was lost and the second only began a candidate anew.)
+    @Test func aTailSampleBetweenTwoOfANewLevelDoesNotWipeOutTheFirst() {
+        var feed = sparseFeed(level: 50)
+        let before = feed.rttMs
+        for rtt in [118.0, 600] {
+            feed.second += 3600
+            feed.add(rtt, at: feed.second)
+            #expect(feed.rttMs == before)
+        }
+        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / 118 - 1) < 0.01)
+        feed.second += 3600
+        feed.add(124, at: feed.second)
+        #expect(abs(feed.rttMs / 121 - 1) < 0.02)
+    }
+
+    /// A jump to more than 3× the candidate right after it is followed once
+    /// the candidate has decayed below half a sample: the first samples of
+    /// the new level are ignored meanwhile, then three in a row restart the
+    /// estimate.
+    @Test func aFarJumpAfterANearerCandidateWaitsForItToDecay() {
+        var feed = sparseFeed(level: 50)
+        let before = feed.rttMs
+        feed.second += 3600
+        feed.add(118, at: feed.second)
+        feed.second += 3 * 3600
+        feed.add(400, at: feed.second)  // the nearer candidate (0.7 of a sample) stays
+        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / 118 - 1) < 0.01)
+        feed.second += 4 * 3600
+        for rtt in [400.0, 420, 410] {
+            feed.add(rtt, at: feed.second)
+            feed.second += 3600
+        }
+        #expect(feed.rttMs != before)
+        #expect(abs(feed.rttMs / 410 - 1) < 0.03)
+    }
+
+    /// A candidate that is noise — below the estimate, or above it within
+    /// twice the clip — shields nothing: a jump to 4× the estimate (more
+    /// than 3× the candidate either way) replaces it at once.
+    @Test(arguments: [0.8, 1.25])
+    func aNoiseCandidateDoesNotHoldOffAJump(candidateShare: Double) throws {
+        var feed = sparseFeed(level: 27)
+        let state = feed.estimate!
+        let noise = state.rttMs * candidateShare, twiceTheClip = 2 * RobustEstimate.clip * max(state.scale, RobustEstimate.minimumScale)
+        try #require(abs(Float32(log(candidateShare))) > RobustEstimate.clip * max(state.scale, RobustEstimate.minimumScale))
+        try #require(Float32(log(candidateShare)) < twiceTheClip)
+        feed.second += 3600
+        feed.add(noise, at: feed.second)
+        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / noise - 1) < 0.01)
+        let jump = 4 * state.rttMs
+        try #require(Float32(log(jump / noise)) > RobustEstimate.farJump)
+        feed.second += 3600
+        feed.add(jump, at: feed.second)
+        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / jump - 1) < 0.01)
+    }
+
     /// Two samples of a new level half an hour apart, right after the sparse
     /// feed's last (support about 4.7, the simulation's typical network):
     /// together they weigh 1.94 — a quarter of the weight, which is enough;

@@ -214,6 +214,38 @@ import Testing
         #expect(after.knowledge.predict(IPAddress("10.40.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
     }
 
+    /// A held confirmation gives way to a fresh one: 10.30.1.0/24's one
+    /// sample at 80 ms (after four at 30) is confirmed by its siblings (as in
+    /// `changeSeenOnceByOneNetwork`); then eu-central-1 becomes 150 ms, the
+    /// siblings report it four times and 10.30.1.0/24 once — a new candidate
+    /// its estimate (still 30 ms) does not follow on its own, which the
+    /// siblings confirm. (Held first, the confirmation stayed at 80 ms.)
+    @Test func aFreshConfirmationReplacesAHeldOne() {
+        var aggregates = Aggregates()
+        let networks = ["10.30.1.", "10.30.2.", "10.30.3."]
+        for network in networks {
+            for minutesAgo: Int64 in [600, 560, 520, 480] { aggregates.add(report(network, euc1: 30, minutesAgo: minutesAgo)) }
+        }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 300 * 60_000)
+        for network in networks.dropFirst() { aggregates.add(report(network, euc1: 80, minutesAgo: 180) + report(network, euc1: 80, minutesAgo: 60)) }
+        aggregates.add(report(networks[0], euc1: 80, minutesAgo: 60))
+        func euc1(_ result: LatencyMapBuilder.Result, at ms: Int64) -> RegionPrediction? {
+            result.knowledge.predict(IPAddress("10.30.1.1")!, aggregates: aggregates, now: ms).regions.first { $0.region == self.euc1 }
+        }
+        let first = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(euc1(first, at: now)?.source == .confirmed)
+        #expect(abs((euc1(first, at: now)?.rttMs ?? 0) - 80) < 2)
+        for minutes: Int64 in [10, 30, 50, 70] {
+            for network in networks.dropFirst() { aggregates.add(report(network, euc1: 150, minutesAgo: -minutes)) }
+        }
+        aggregates.add(report(networks[0], euc1: 150, minutesAgo: -70))
+        let later = now + 90 * 60_000
+        let second = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: later)
+        #expect(euc1(second, at: later)?.source == .confirmed)
+        #expect(abs((euc1(second, at: later)?.rttMs ?? 0) - 150) < 3)
+    }
+
     /// The first three octets of `count` /24s of `country` (tor tables),
     /// each in a /16 of its own, none in a /16 of `taken`'s.
     static func lonelyNetworks(in country: String, count: Int, avoiding taken: [String] = []) -> [String] {
