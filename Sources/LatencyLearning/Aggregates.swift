@@ -19,6 +19,8 @@ public struct RegionEstimate: Hashable, Sendable {
     /// count (`RobustEstimate.hasCandidate`: half a sample as of the newest).
     public var pendingMs: Double? = nil
     public var pendingSamples: Double = 0
+    /// The standard error of the estimate's ln(RTT), as the ranker uses it (`RobustEstimate.standardError`).
+    public var standardError: Double = 0
 }
 
 /// A network bucket and its regions' estimates, best first.
@@ -130,7 +132,8 @@ public struct Aggregates: Sendable {
             let decay = samples / Double(max(state.support, .leastNormalMagnitude))
             return RegionEstimate(region: region, rttMs: state.rttMs, samples: samples, lastSampleMs: Int64(state.lastSecond) * 1000,
                                   pendingMs: state.hasCandidate ? Double(exp(pending.logRTT)) : nil,
-                                  pendingSamples: state.hasCandidate ? Double(pending.weight) * decay : 0)
+                                  pendingSamples: state.hasCandidate ? Double(pending.weight) * decay : 0,
+                                  standardError: Double(state.standardError))
         }
         return BucketEstimates(bucket: key(ofBucket: bucket).prefix,
                                regions: list.sorted { ($0.rttMs, $0.region) < ($1.rttMs, $1.region) })

@@ -75,16 +75,33 @@ public struct Hysteresis: Hashable, Sendable {
     /// margin since it was ranked at `wasMs`.
     func worsened(_ currentMs: Double, since wasMs: Double) -> Bool { currentMs - wasMs >= margin(currentMs) }
 
-    /// Whether `candidateMs` replaces `currentMs`; `standardError` is the
-    /// standard error of the candidate's ln(RTT) estimate, 0 when it has no
-    /// sample support; `currentWasMs` the current best's recorded RTT
-    /// (`RegionChoices`), if known (a rise by the fixed margin waives its relative part).
+    /// What a candidate must beat a current best by (`requirement`).
+    public struct Requirement: Hashable, Sendable {
+        /// The fixed margin in ms: its absolute part alone when `released`.
+        public var marginMs: Double
+        /// The least ln(current / candidate): `standardErrors` of the candidate's standard error, 0 without one.
+        public var logRatio: Double
+        /// Whether the current best became slower by the fixed margin since it was ranked.
+        public var released: Bool
+    }
+
+    /// What a candidate whose ln(RTT) estimate has standard error
+    /// `standardError` (0: no sample support) must beat a current best at
+    /// `currentMs` by, given the current best's recorded RTT `currentWasMs`
+    /// (`RegionChoices`), if known.
+    public func requirement(current currentMs: Double, standardError: Double = 0, currentWasMs: Double? = nil) -> Requirement {
+        let released = currentWasMs.map { worsened(currentMs, since: $0) } ?? false
+        return Requirement(marginMs: released ? absoluteMs : margin(currentMs),
+                           logRatio: standardError > 0 ? standardErrors * standardError : 0, released: released)
+    }
+
+    /// Whether `candidateMs` replaces `currentMs`: it is faster by the
+    /// `requirement`'s margin and ratio (arguments as there).
     public func replaces(_ candidateMs: Double, current currentMs: Double, standardError: Double = 0,
                          currentWasMs: Double? = nil) -> Bool {
         guard candidateMs < currentMs else { return false }
-        let released = currentWasMs.map { worsened(currentMs, since: $0) } ?? false
-        guard currentMs - candidateMs >= (released ? absoluteMs : margin(currentMs)) else { return false }
-        return standardError <= 0 || log(currentMs / candidateMs) >= standardErrors * standardError
+        let needed = requirement(current: currentMs, standardError: standardError, currentWasMs: currentWasMs)
+        return currentMs - candidateMs >= needed.marginMs && log(currentMs / candidateMs) >= needed.logRatio
     }
 }
 
@@ -100,7 +117,11 @@ public struct RegionChoices: Sendable {
 
     public var count: Int { chosen.count }
 
-    public subscript(network: IPPrefix) -> RegionID? { self[PrefixKey(network)]?.region }
+    /// `network`'s first region at the last rebuild and the RTT it was
+    /// ranked at (before its rise, while released), if it was ranked.
+    public func lastRanked(_ network: IPPrefix) -> (region: RegionID, rttMs: Double)? {
+        self[PrefixKey(network)].map { ($0.region, Double($0.rttMs)) }
+    }
 
     /// The region first at the last rebuild and its RTT then (before the rise, while released).
     subscript(key: PrefixKey) -> (region: RegionID, rttMs: Float32)? { index.find(key).map { (chosen[$0], rtts[$0]) } }

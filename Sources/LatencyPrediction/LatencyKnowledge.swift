@@ -117,13 +117,15 @@ public struct LatencyKnowledge: Sendable {
                 values[i] = Float32(estimate.rttMs)
                 predictions[i] = RegionPrediction(region: estimate.region, rttMs: nil, source: .measured, from: bucket.description,
                                                   samples: estimate.samples, lastSampleMs: estimate.lastSampleMs,
-                                                  pendingMs: estimate.pendingMs, pendingSamples: estimate.pendingMs.map { _ in estimate.pendingSamples })
+                                                  pendingMs: estimate.pendingMs, pendingSamples: estimate.pendingMs.map { _ in estimate.pendingSamples },
+                                                  standardError: estimate.standardError)
                 // As the build ranked it, unless a sample has moved the estimate since.
                 if let confirmation = confirmed[bucket]?.first(where: { $0.region == estimate.region }),
                    Float32(confirmation.estimateMs) == Float32(estimate.rttMs) {
                     values[i] = Float32(confirmation.rttMs)
                     predictions[i].source = .confirmed
                     predictions[i].samples = confirmation.samples
+                    predictions[i].standardError = Double(confirmation.standardError)
                     predictions[i].pendingMs = nil; predictions[i].pendingSamples = nil
                     predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.by); "
                         + "the estimate it stands in for: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples"

@@ -66,6 +66,10 @@ public struct LatencyMapBuilder: Sendable {
         self.catalog = catalog; self.defaultRanking = defaultRanking; self.geo = geo; self.settings = settings
     }
 
+    /// `network`'s first region at the last build and the RTT it was ranked
+    /// at (`RegionChoices.lastRanked`), if that build ranked it.
+    public func lastRanked(_ network: IPPrefix) -> (region: RegionID, rttMs: Double)? { choices.lastRanked(network) }
+
     public struct Result: Sendable {
         public var map: LatencyMap
         public var knowledge: LatencyKnowledge

@@ -38,6 +38,9 @@ public struct RegionPrediction: Hashable, Sendable {
     /// sample weight; nil for every other source.
     public var pendingMs: Double? = nil
     public var pendingSamples: Double? = nil
+    /// The standard error of ln(RTT) the ranker's hysteresis uses: the
+    /// network's own (measured or confirmed) estimates only, 0 for the rest.
+    public var standardError: Double = 0
 }
 
 /// Every region in use, estimated for one client's network.

@@ -120,9 +120,10 @@ struct LatencyAPI: Sendable {
         let snapshot = data.snapshot
         let catalog = snapshot.catalog
         let hit = snapshot.latencyMap.lookup(client)
+        let ranking = snapshot.latencyMap.rankings[hit.ranking]
         var object: [String: Any] = [
             "client": client.description,
-            "ranking": snapshot.latencyMap.rankings[hit.ranking].map(catalog.name(of:)),
+            "ranking": ranking.map(catalog.name(of:)),
             "block": hit.block.description, "scope": hit.block.length,
         ]
         if let prediction = service.predict(client) {
@@ -139,6 +140,15 @@ struct LatencyAPI: Sendable {
                 "pending_ms": estimate.pendingMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
                 "pending_samples": estimate.pendingSamples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
             ] as [String: Any] }
+            if let first = ranking.first, let hold = service.hold(prediction, servedFirst: first) {
+                func tenths(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+                object["held"] = [
+                    "region": catalog.name(of: hold.kept), "rtt_ms": tenths(hold.keptMs), "ranked_at_ms": tenths(hold.rankedAtMs),
+                    "faster": catalog.name(of: hold.faster), "faster_rtt_ms": tenths(hold.fasterMs),
+                    "needs_ms": tenths(hold.requirement.marginMs), "needs_percent": tenths((exp(hold.requirement.logRatio) - 1) * 100),
+                    "released": hold.requirement.released, "takes_over": hold.takesOver,
+                ] as [String: Any]
+            }
         }
         if let name = parameters["name"] {
             let type = parameters["type"] ?? "A"

@@ -224,6 +224,13 @@ final class LatencyService: Sendable {
         state.withLockedValue { $0.knowledge?.predict(address, aggregates: $0.aggregates, now: Self.nowMs()) }
     }
 
+    /// Why the served map's first region for `prediction`'s bucket,
+    /// `servedFirst`, is not its fastest estimate, if the hysteresis keeps it
+    /// (`LatencyMapBuilder.hold`).
+    func hold(_ prediction: NetworkPrediction, servedFirst: RegionID) -> HysteresisHold? {
+        state.withLockedValue { $0.builder.hold(prediction, servedFirst: servedFirst) }
+    }
+
     /// Stops the timers and saves a checkpoint.
     func stop() {
         for timer in timers.withLockedValue({ $0.list }) { timer.cancel() }

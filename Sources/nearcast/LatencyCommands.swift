@@ -142,10 +142,24 @@ struct Explain: AsyncParsableCommand {
         }
         let ranking = (result["ranking"] as? [String] ?? []).joined(separator: ", ")
         print("ranking:  \(ranking)   (block \(result["block"] ?? "?"): ECS scope /\(result["scope"] ?? "?"))")
+        if let held = result["held"] as? [String: Any] { print("held:     " + Self.describe(held: held)) }
         if let answer = result["answer"] as? [String: Any] {
             let records = answer["answers"] as? [String] ?? []
             let choice = (answer["set_identifier"] as? String).map { " (set '\($0)', \(answer["region"] as? String ?? ""))" } ?? ""
             print("answer:   \(answer["rcode"] ?? "")\(records.isEmpty ? "" : "  " + records.joined(separator: "; "))\(choice)")
         }
+    }
+
+    /// The explain API's `held`: why the first region is not the fastest estimate.
+    static func describe(held: [String: Any]) -> String {
+        func number(_ key: String) -> Double { held[key] as? Double ?? .nan }
+        let kept = held["region"] as? String ?? "?", faster = held["faster"] as? String ?? "?"
+        let gain = number("rtt_ms") - number("faster_rtt_ms")
+        var text = String(format: "%@ stays first (%.1f ms, ranked at %.1f ms) although %@ is faster by %.1f ms (%.1f%%) by estimate: ",
+                          kept, number("rtt_ms"), number("ranked_at_ms"), faster, gain, 100 * gain / number("rtt_ms"))
+        text += String(format: "a new first region must be faster by %.1f ms", number("needs_ms"))
+        if held["released"] as? Bool == true { text += " (\(kept) became slower by the margin since it was ranked)" }
+        if number("needs_percent") > 0 { text += String(format: " and by %.1f%% (the standard errors of its estimate)", number("needs_percent")) }
+        return text + (held["takes_over"] as? Bool == true ? "; \(faster) is, and takes over at the next build" : "")
     }
 }

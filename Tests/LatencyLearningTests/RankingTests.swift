@@ -169,7 +169,7 @@ import Foundation
     @Test func ranksByRTTWithoutHistory() {
         var ranker = Ranker()
         #expect(ranker.rank(network, rtts: [(1, 50), (2, 12), (3, 80), (4, 12)]) == [2, 4, 1, 3])
-        #expect(ranker.choices[network] == 2)
+        #expect(ranker.choices.lastRanked(network)?.region == 2)
         #expect(ranker.rank(prefix("2001:db8::/48"), rtts: []) == [])
         #expect(ranker.choices.count == 1)
     }
@@ -212,7 +212,7 @@ import Foundation
         #expect(second.rank(network, rtts: [(1, 50), (2, 47), (3, 70), (4, 48)]) == [1, 2, 4, 3])
         var third = Ranker(previous: second.choices)
         #expect(third.rank(network, rtts: [(1, 50), (2, 45), (3, 70), (4, 48)]) == [2, 4, 1, 3])
-        #expect(third.choices[network] == 2)
+        #expect(third.choices.lastRanked(network)?.region == 2)
     }
 
     @Test func aKeptRegionWithoutAnEstimateNoLongerCounts() {
@@ -229,8 +229,8 @@ import Foundation
         var second = Ranker(previous: first.choices)
         _ = second.rank(network, rtts: [(1, 50), (2, 49)])
         #expect(second.choices.count == 1)
-        #expect(second.choices[prefix("2001:db8::/48")] == nil)
-        #expect(second.choices[network] == 1)
+        #expect(second.choices.lastRanked(prefix("2001:db8::/48"))?.region == nil)
+        #expect(second.choices.lastRanked(network)?.region == 1)
     }
 
     /// Two regions closer than the margin, measured and rebuilt every hour; then the

@@ -130,6 +130,38 @@ import Testing
         #expect(ranking(builder.build(aggregates: clearly, configured: [], regionsInUse: inUse, now: now).map, "192.0.2.1").first == use1)
     }
 
+    /// A network whose us-east-1 becomes 6% faster than its eu-central-1
+    /// keeps eu-central-1 first, and the hold says why: the 10% margin
+    /// (5 ms of 50), not released; once us-east-1's estimate restarts at
+    /// 30 ms (after the build), it says us-east-1 takes over at the next
+    /// build, which it does.
+    @Test func aHoldExplainsWhyTheFirstRegionIsNotTheFastest() throws {
+        var aggregates = Aggregates()
+        func report(use1 rtt: Double, minutesAgo: Int64) {
+            aggregates.add([measurement("192.0.2.1", euc1, 50, minutesAgo: minutesAgo), measurement("192.0.2.1", use1, rtt, minutesAgo: minutesAgo)])
+        }
+        for minutesAgo: Int64 in [420, 360, 300, 240] { report(use1: 60, minutesAgo: minutesAgo) }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - 200 * 60_000)
+        for minutesAgo: Int64 in [120, 60] { report(use1: 47, minutesAgo: minutesAgo) }
+        let built = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        let client = IPAddress("192.0.2.1")!
+        #expect(ranking(built.map, "192.0.2.1").first == euc1)
+        let prediction = built.knowledge.predict(client, aggregates: aggregates, now: now)
+        try #require(prediction.regions.first?.region == use1, "us-east-1 is the fastest estimate")
+        let hold = try #require(builder.hold(prediction, servedFirst: euc1))
+        #expect(hold.kept == euc1 && hold.faster == use1 && !hold.takesOver && !hold.requirement.released)
+        #expect(abs(hold.keptMs - 50) < 0.5 && abs(hold.rankedAtMs - 50) < 0.5 && abs(hold.fasterMs - 47) < 0.5)
+        #expect(abs(hold.requirement.marginMs - 5) < 0.05 && hold.requirement.logRatio > 0)
+        #expect(builder.hold(prediction, servedFirst: use1) == nil, "us-east-1 was not ranked first")
+
+        for minutes: Int64 in [10, 20] { aggregates.add([measurement("192.0.2.1", use1, 30, minutesAgo: -minutes)]) }
+        let later = now + 30 * 60_000
+        let moved = try #require(builder.hold(built.knowledge.predict(client, aggregates: aggregates, now: later), servedFirst: euc1))
+        #expect(moved.takesOver && abs(moved.fasterMs - 30) < 0.5)
+        #expect(ranking(builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: later).map, "192.0.2.1").first == use1)
+    }
+
     /// A region measured on two samples must win by its standard errors as
     /// well as the 10% margin; a borrowed estimate has no sample support of
     /// its own and needs only the margin.

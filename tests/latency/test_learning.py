@@ -333,6 +333,37 @@ def test_explain_shows_a_pending_level_until_the_estimate_follows_it(node):
     assert 135 < use1["rtt_ms"] < 145 and use1["pending_ms"] is None, use1
 
 
+def test_explain_says_why_the_first_region_is_not_the_fastest(node):
+    """A network's us-east-1 becomes 6% faster than its eu-central-1: eu-central-1 stays first, and explain
+    says why (the 10% margin: 5 ms of 50), through the API and the CLI; a clear gain then takes over."""
+    client = "100.80.8.9"
+    def report(ago, use1):
+        return [(ago, client, "eu-central-1", 50), (ago, client, "us-east-1", use1)]
+    assert node.ingest(csv_rows([row for ago in (25200, 21600, 18000, 14400) for row in report(ago, 60)]))[0] == 200
+    node.rebuild()
+    assert node.explain("100.80.8.1")["ranking"][0] == "eu-central-1"
+    assert node.explain("100.80.8.1").get("held") is None, "eu-central-1 is the fastest estimate"
+    assert node.ingest(csv_rows([row for ago in (7200, 3600) for row in report(ago, 47)]))[0] == 200
+    node.rebuild()
+    explained = node.explain("100.80.8.1")
+    assert explained["ranking"][0] == "eu-central-1", explained
+    held = explained["held"]
+    assert held["region"] == "eu-central-1" and held["faster"] == "us-east-1", held
+    assert held["rtt_ms"] == 50.0 and held["ranked_at_ms"] == 50.0 and 46.5 < held["faster_rtt_ms"] < 47.5, held
+    assert held["needs_ms"] == 5.0 and held["needs_percent"] > 0, held
+    assert held["released"] is False and held["takes_over"] is False, held
+    shown = cli(node, "explain", "100.80.8.1")
+    assert shown.returncode == 0, shown.stderr
+    line = next(line for line in shown.stdout.splitlines() if line.startswith("held:"))
+    assert "eu-central-1 stays first (50.0 ms, ranked at 50.0 ms) although us-east-1 is faster by" in line, line
+    assert "must be faster by 5.0 ms" in line and "takes over" not in line, line
+    assert node.ingest(csv_rows([(1200, client, "us-east-1", 30), (600, client, "us-east-1", 30)]))[0] == 200
+    assert node.explain("100.80.8.1")["held"]["takes_over"] is True, "the estimates moved after the build"
+    node.rebuild()
+    explained = node.explain("100.80.8.1")
+    assert explained["ranking"][0] == "us-east-1" and explained.get("held") is None, explained
+
+
 def subprocess_without_keys(node):
     import os
     import subprocess
