@@ -13,8 +13,8 @@ public struct RegionEstimate: Hashable, Sendable {
     /// time asked for (see `RobustEstimate.support`).
     public var samples: Double
     public var lastSampleMs: Int64
-    /// The candidate level the newest disagreeing samples agree on, which the
-    /// estimate has not restarted at yet (`RobustEstimate`), and its weight
+    /// The candidate level — newest disagreeing samples that agree with each
+    /// other — which the estimate has not restarted at yet (`RobustEstimate`), and its weight
     /// decayed like `samples`; nil and 0 when there is none that could still
     /// count (`RobustEstimate.hasCandidate`: half a sample as of the newest).
     public var pendingMs: Double? = nil

@@ -20,7 +20,7 @@ import Darwin
 ///     |r| ≤ c, the sample agrees:  w += a;  m += a·r / w;  s += a·(|r| − s) / w;  v = max(0, v − a/2)
 ///     |r| > c, it disagrees:       m, s, w stay;
 ///         if v > 0, q is on x's side of m and |x − q| ≤ 2k·max(s, sCandidate):  v += a;  q += a·(x − q) / v
-///         else if v ≥ 1/2, q − m > 2c and x − q > ln 3:                           nothing changes
+///         else if 1/2 ≤ v ≤ 1, q − m > 2c and x − q > ln 3:                      nothing changes
 ///         else:                                                                  q = x;  v = a
 ///         and if (v ≥ vMin or n ≥ nMin) and t·v ≥ w, restart there:  s = |q − m| / 2;  m = q;  w = v;  v = 0
 ///
@@ -47,17 +47,20 @@ import Darwin
 /// other as often as a new level's samples — it takes three (or one plus
 /// agreeing evidence from elsewhere: `confirmed`). For the same reason a
 /// candidate above m beyond twice the clip — a new level, as for `takeover` —
-/// that still weighs half a sample (`hasCandidate`) stays as it is when a
-/// lone sample comes more than 3× above it: neither replaced nor its row
-/// ended, the sample being that level's tail. (Replacing it, one tail sample
-/// between the first two samples of a new level wiped out the first, and the
-/// network followed hours later: 4 of the 17 simulation networks that
-/// missed a change with reports of their own.) A jump of more than 3× beyond
-/// such a candidate waits for it to decay below half a sample — at most a
-/// half-life after its newest sample. A candidate within twice the clip,
-/// or below m, is noise and shields nothing: keeping those, a sample at
-/// 27 ms held off a jump from 30 to 90 ms (3× of the estimate, as often as
-/// not more by noise). The restart takes the mean of the
+/// weighing between half a sample (`hasCandidate`) and one (its first
+/// sample, decayed) stays as it is when a sample comes more than 3× above
+/// it: neither replaced nor its row ended, the sample being that level's
+/// tail. (Replacing it, one tail sample between the first two samples of a
+/// new level wiped out the first, and the network followed hours later: 4
+/// of the 17 simulation networks that missed a change with reports of their
+/// own.) A jump of more than 3× beyond such a candidate waits for it to
+/// decay below half a sample — at most a half-life, since it weighs at most
+/// one; a heavier candidate shields nothing (it would shield for log₂(2v)
+/// half-lives: 13 h for a network sampled every half hour, where two
+/// samples of a level weigh too little against the estimate to restart it).
+/// A candidate within twice the clip, or below m, is noise and shields
+/// nothing: keeping those, a sample at 27 ms held off a jump from 30 to
+/// 90 ms (3× of the estimate, as often as not more by noise). The restart takes the mean of the
 /// candidate's samples, not the last one, and its scale puts the old level
 /// inside the clip (at 1.5 of the 3 scales), so samples alternating between two
 /// levels (two paths) end in their mean instead of flapping. A change within
@@ -176,8 +179,8 @@ struct RobustEstimate: Sendable, Equatable {
             v += a
             q += a * (x - q) / v
             if inOrder { n = min(n + 1, Int(Self.inARowMask)) }
-        } else if hasCandidate, q - location > 2 * c, x - q > Self.farJump {
-            // A lone sample beyond 3× of a new level does not wipe it out.
+        } else if hasCandidate, v <= 1, q - location > 2 * c, x - q > Self.farJump {
+            // A sample beyond 3× of a new level's first sample does not wipe it out.
             return
         } else {
             q = x

@@ -24,15 +24,15 @@ public struct HysteresisHold: Sendable {
 
 extension LatencyMapBuilder {
     /// The hold of `servedFirst` — the region the served map ranks first for
-    /// `prediction`'s bucket — over the fastest estimate in `prediction`,
-    /// as the ranker weighs it: nil when the served region is the fastest,
-    /// either has no estimate, or the last build did not rank the bucket
-    /// itself with `servedFirst` first (a network ranked through its
-    /// roll-up, or by the prior).
+    /// `prediction`'s network — over the fastest estimate in `prediction`,
+    /// as the ranker weighs it: nil when the served region is as fast as any
+    /// (the ranker keeps it on a tie), either has no estimate, or the last
+    /// build did not rank the network itself with `servedFirst` first (a
+    /// network ranked through its roll-up, or by the prior).
     public func hold(_ prediction: NetworkPrediction, servedFirst: RegionID) -> HysteresisHold? {
-        guard let fastest = prediction.regions.first, fastest.region != servedFirst, let fasterMs = fastest.rttMs,
-              let keptMs = prediction.regions.first(where: { $0.region == servedFirst })?.rttMs,
-              let ranked = lastRanked(prediction.bucket), ranked.region == servedFirst else { return nil }
+        guard let fastest = prediction.regions.first, let fasterMs = fastest.rttMs,
+              let keptMs = prediction.regions.first(where: { $0.region == servedFirst })?.rttMs, fasterMs < keptMs,
+              let ranked = lastRanked(prediction.network), ranked.region == servedFirst else { return nil }
         let hysteresis = settings.hysteresis
         return HysteresisHold(kept: servedFirst, keptMs: keptMs, rankedAtMs: ranked.rttMs, faster: fastest.region, fasterMs: fasterMs,
                               requirement: hysteresis.requirement(current: keptMs, standardError: fastest.standardError,

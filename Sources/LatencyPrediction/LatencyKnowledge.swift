@@ -146,6 +146,6 @@ public struct LatencyKnowledge: Sendable {
         }
         for i in values.indices where !values[i].isNaN { predictions[i].rttMs = Double(values[i]) }
         let order = Self.fastestFirst(values)
-        return NetworkPrediction(client: address, bucket: bucket, location: location, regions: order.map { predictions[$0] })
+        return NetworkPrediction(client: address, bucket: bucket, network: network, location: location, regions: order.map { predictions[$0] })
     }
 }

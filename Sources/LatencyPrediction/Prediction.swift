@@ -39,7 +39,8 @@ public struct RegionPrediction: Hashable, Sendable {
     public var pendingMs: Double? = nil
     public var pendingSamples: Double? = nil
     /// The standard error of ln(RTT) the ranker's hysteresis uses: the
-    /// network's own (measured or confirmed) estimates only, 0 for the rest.
+    /// network's own measured or confirmed estimates only; 0 for the rest,
+    /// configured RTTs (source `measured`) included.
     public var standardError: Double = 0
 }
 
@@ -48,6 +49,9 @@ public struct NetworkPrediction: Sendable {
     public var client: IPAddress
     /// The client's network bucket.
     public var bucket: IPPrefix
+    /// The network the map ranks the client under: a configured prefix at
+    /// least as specific as the bucket, else the bucket.
+    public var network: IPPrefix
     public var location: GeoLocation?
     /// The regions in use, fastest estimate first; regions without an
     /// estimate last, in the default order.

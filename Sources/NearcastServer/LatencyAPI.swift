@@ -126,7 +126,7 @@ struct LatencyAPI: Sendable {
             "ranking": ranking.map(catalog.name(of:)),
             "block": hit.block.description, "scope": hit.block.length,
         ]
-        if let prediction = service.predict(client) {
+        if let (prediction, hold) = service.explain(client, servedFirst: ranking.first) {
             let now = LatencyService.nowMs()
             object["bucket"] = prediction.bucket.description
             object["location"] = prediction.location.map { ["country": $0.country ?? NSNull(),
@@ -140,12 +140,12 @@ struct LatencyAPI: Sendable {
                 "pending_ms": estimate.pendingMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
                 "pending_samples": estimate.pendingSamples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
             ] as [String: Any] }
-            if let first = ranking.first, let hold = service.hold(prediction, servedFirst: first) {
+            if let hold {
                 func tenths(_ value: Double) -> Double { (value * 10).rounded() / 10 }
                 object["held"] = [
                     "region": catalog.name(of: hold.kept), "rtt_ms": tenths(hold.keptMs), "ranked_at_ms": tenths(hold.rankedAtMs),
                     "faster": catalog.name(of: hold.faster), "faster_rtt_ms": tenths(hold.fasterMs),
-                    "needs_ms": tenths(hold.requirement.marginMs), "needs_percent": tenths((exp(hold.requirement.logRatio) - 1) * 100),
+                    "needs_ms": tenths(hold.requirement.marginMs), "needs_percent": tenths((1 - exp(-hold.requirement.logRatio)) * 100),
                     "released": hold.requirement.released, "takes_over": hold.takesOver,
                 ] as [String: Any]
             }

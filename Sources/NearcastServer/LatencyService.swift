@@ -218,17 +218,18 @@ final class LatencyService: Sendable {
         }
     }
 
-    /// Every region in use estimated for `address`, as of the last build.
-    func predict(_ address: IPAddress) -> NetworkPrediction? {
+    /// Every region in use estimated for `address`, as of the last build,
+    /// and why `servedFirst` — the served map's first region for it — is
+    /// first if it is not the fastest estimate (`LatencyMapBuilder.hold`):
+    /// both from one state, under one lock.
+    func explain(_ address: IPAddress, servedFirst: RegionID?) -> (prediction: NetworkPrediction, hold: HysteresisHold?)? {
         // Under the lock: a copy of the aggregates would make the next batch copy the tables.
-        state.withLockedValue { $0.knowledge?.predict(address, aggregates: $0.aggregates, now: Self.nowMs()) }
-    }
-
-    /// Why the served map's first region for `prediction`'s bucket,
-    /// `servedFirst`, is not its fastest estimate, if the hysteresis keeps it
-    /// (`LatencyMapBuilder.hold`).
-    func hold(_ prediction: NetworkPrediction, servedFirst: RegionID) -> HysteresisHold? {
-        state.withLockedValue { $0.builder.hold(prediction, servedFirst: servedFirst) }
+        state.withLockedValue { state in
+            state.knowledge.map { knowledge in
+                let prediction = knowledge.predict(address, aggregates: state.aggregates, now: Self.nowMs())
+                return (prediction, servedFirst.flatMap { state.builder.hold(prediction, servedFirst: $0) })
+            }
+        }
     }
 
     /// Stops the timers and saves a checkpoint.

@@ -189,30 +189,46 @@ import SeededRandom
     }
 
     /// A jump to more than 3× the candidate right after it is followed once
-    /// the candidate has decayed below half a sample: the first samples of
-    /// the new level are ignored meanwhile, then three in a row restart the
-    /// estimate.
+    /// the candidate has decayed below half a sample: the new level's first
+    /// samples are ignored meanwhile (two, here), then three in a row
+    /// restart the estimate.
     @Test func aFarJumpAfterANearerCandidateWaitsForItToDecay() {
         var feed = sparseFeed(level: 50)
-        let before = feed.rttMs
-        feed.second += 3600
-        feed.add(118, at: feed.second)
-        feed.second += 3 * 3600
-        feed.add(400, at: feed.second)  // the nearer candidate (0.7 of a sample) stays
-        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / 118 - 1) < 0.01)
-        feed.second += 4 * 3600
-        for rtt in [400.0, 420, 410] {
-            feed.add(rtt, at: feed.second)
-            feed.second += 3600
+        let before = feed.rttMs, start = feed.second
+        feed.add(118, at: start + 3600)
+        for (hours, rtt) in [(3, 400.0), (5, 410)] {  // the candidate weighs 0.71, then 0.63: it stays
+            feed.add(rtt, at: start + UInt32(hours * 3600))
+            #expect(feed.rttMs == before)
+            #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / 118 - 1) < 0.01)
         }
-        #expect(feed.rttMs != before)
+        for (hours, rtt) in [(8, 400.0), (9, 420)] {  // 0.45 by hour 8: replaced; two in a row are not three
+            feed.add(rtt, at: start + UInt32(hours * 3600))
+            #expect(feed.rttMs == before)
+        }
+        feed.add(410, at: start + 10 * 3600)
         #expect(abs(feed.rttMs / 410 - 1) < 0.03)
     }
 
-    /// A candidate that is noise — below the estimate, or above it within
-    /// twice the clip — shields nothing: a jump to 4× the estimate (more
-    /// than 3× the candidate either way) replaces it at once.
-    @Test(arguments: [0.8, 1.25])
+    /// A candidate heavier than one sample shields nothing: sampled every
+    /// half hour, two samples of a new level weigh too little against the
+    /// estimate to restart it, and a far level beyond them replaces them at
+    /// once (kept, it would wait about two half-lives).
+    @Test func aCandidateOfTwoSamplesDoesNotHoldOffAFarLevel() throws {
+        var feed = Feed()
+        for _ in 0..<24 { feed.second += 1800; feed.add(feed.generator.rtt(50, noise: 0.05), at: feed.second) }
+        let before = feed.rttMs
+        for rtt in [118.0, 118] { feed.second += 1800; feed.add(rtt, at: feed.second) }
+        try #require(feed.rttMs == before && feed.estimate!.candidate.weight > 1, "two samples of 118 ms pending")
+        feed.second += 1800
+        feed.add(400, at: feed.second)
+        #expect(abs(Double(exp(feed.estimate!.candidate.logRTT)) / 400 - 1) < 0.01)
+    }
+
+    /// A candidate that is noise — below the estimate (within twice the
+    /// clip or beyond it), or above it within twice the clip — shields
+    /// nothing: a jump to 4× the estimate (more than 3× the candidate)
+    /// replaces it at once.
+    @Test(arguments: [0.6, 0.8, 1.25])
     func aNoiseCandidateDoesNotHoldOffAJump(candidateShare: Double) throws {
         var feed = sparseFeed(level: 27)
         let state = feed.estimate!

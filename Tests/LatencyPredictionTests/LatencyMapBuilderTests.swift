@@ -162,6 +162,24 @@ import Testing
         #expect(ranking(builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: later).map, "192.0.2.1").first == use1)
     }
 
+    /// A configured /32 is ranked, and held, as itself: its us-east-1 set
+    /// from 60 to 47 ms against eu-central-1's 50 stays second, and the hold
+    /// is the /32's (the margin alone: configured RTTs carry no standard error).
+    @Test func aConfiguredPrefixIsHeldAsItself() throws {
+        let host = IPPrefix("192.0.2.1/32")!
+        func entries(use1 rtt: Double) -> [LatencyEntry] {
+            [LatencyEntry(prefix: host, region: euc1, rttMs: 50), LatencyEntry(prefix: host, region: use1, rttMs: rtt)]
+        }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: nil)
+        _ = builder.build(aggregates: Aggregates(), configured: entries(use1: 60), regionsInUse: inUse, now: now)
+        let built = builder.build(aggregates: Aggregates(), configured: entries(use1: 47), regionsInUse: inUse, now: now)
+        #expect(ranking(built.map, "192.0.2.1").first == euc1)
+        let prediction = built.knowledge.predict(IPAddress("192.0.2.1")!, aggregates: Aggregates(), now: now)
+        #expect(prediction.network == host)
+        let hold = try #require(builder.hold(prediction, servedFirst: euc1))
+        #expect(hold.faster == use1 && abs(hold.requirement.marginMs - 5) < 0.05 && hold.requirement.logRatio == 0 && !hold.takesOver)
+    }
+
     /// A region measured on two samples must win by its standard errors as
     /// well as the 10% margin; a borrowed estimate has no sample support of
     /// its own and needs only the margin.
@@ -205,8 +223,10 @@ import Testing
     /// networks report it twice (their estimates restart there); 10.30.1.0/24
     /// and the lone network report it once, a candidate their estimates do
     /// not follow on their own. `afterOutliers` is built once 10.30.1.0/24
-    /// has also reported eu-central-1 at 1,200 ms, then at 3 ms: outliers
-    /// that replace its candidate, on its side and on the other.
+    /// has also reported eu-central-1 at 200 ms, then at 3 ms: outliers
+    /// that replace its candidate, on its side (within 3× of it: a tail
+    /// sample beyond 3× of a one-sample candidate leaves it standing) and on
+    /// the other, and that nothing confirms.
     func changeSeenOnceByOneNetwork(confirm: Bool) -> (before: LatencyMapBuilder.Result, after: LatencyMapBuilder.Result,
                                                        again: LatencyMapBuilder.Result, afterOutliers: [LatencyMapBuilder.Result],
                                                        aggregates: Aggregates) {
@@ -220,7 +240,7 @@ import Testing
         let after = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
         let again = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 60 * 60_000)
         var afterOutliers: [LatencyMapBuilder.Result] = []
-        for (rtt, minutes) in [(1200.0, 90), (3.0, 150)] as [(Double, Int64)] {
+        for (rtt, minutes) in [(200.0, 90), (3.0, 150)] as [(Double, Int64)] {
             aggregates.add([measurement("10.30.1.9", euc1, rtt, minutesAgo: -minutes)])
             afterOutliers.append(builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + (minutes + 30) * 60_000))
         }
@@ -237,6 +257,11 @@ import Testing
         // confirm; the held confirmation keeps the answer, whichever side the
         // outlier fell on (neither speaks for the old level).
         for result in afterOutliers { #expect(ranking(result.map, "10.30.1.1").first == use1) }
+        let last = now + 180 * 60_000, client = IPAddress("10.30.1.1")!
+        let pending = aggregates.estimates(for: client, now: last)?.regions.first { $0.region == euc1 }?.pendingMs
+        #expect(abs((pending ?? 0) - 3) < 0.1, "the candidate is the 3 ms outlier now")
+        let held = afterOutliers[1].knowledge.predict(client, aggregates: aggregates, now: last).regions.first { $0.region == euc1 }
+        #expect(held?.source == .confirmed && abs((held?.rttMs ?? 0) - 80) < 2)
         let euc1Prediction = after.knowledge.predict(IPAddress("10.30.1.1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
         #expect(euc1Prediction?.source == .confirmed)
         #expect(abs((euc1Prediction?.rttMs ?? 0) - 80) < 2)
@@ -249,9 +274,11 @@ import Testing
     /// A held confirmation gives way to a fresh one: 10.30.1.0/24's one
     /// sample at 80 ms (after four at 30) is confirmed by its siblings (as in
     /// `changeSeenOnceByOneNetwork`); then eu-central-1 becomes 150 ms, the
-    /// siblings report it four times and 10.30.1.0/24 once — a new candidate
-    /// its estimate (still 30 ms) does not follow on its own, which the
-    /// siblings confirm. (Held first, the confirmation stayed at 80 ms.)
+    /// siblings report it four times (their estimates, restarted at 80 ms
+    /// with a wide scale, take it as agreeing and move to about 126 ms) and
+    /// 10.30.1.0/24 once — a new candidate its estimate (still 30 ms) does
+    /// not follow on its own, which the siblings' 126 ms confirms (within
+    /// ±35%). (Held first, the confirmation stayed at 80 ms.)
     @Test func aFreshConfirmationReplacesAHeldOne() {
         var aggregates = Aggregates()
         let networks = ["10.30.1.", "10.30.2.", "10.30.3."]
