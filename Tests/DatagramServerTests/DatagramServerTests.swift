@@ -206,6 +206,9 @@ private let loopback6 = IPAddress("::1")!
         let client = try UDPClient(bindTo: loopback4)
         client.send("hello", to: loopback4, port: server.port)
         #expect(client.receive() != nil)
+        // Each thread makes its handler when it starts: one reply says one has
+        // (on a loaded machine the others came later, seen in CI).
+        for _ in 0..<500 where observations.handlersAlive.load(ordering: .relaxed) < 3 { usleep(10_000) }
         #expect(observations.handlersAlive.load(ordering: .relaxed) == 3)
         let started = ContinuousClock.now
         server.stop()
