@@ -133,15 +133,15 @@ struct LatencyAPI: Sendable {
                                                             "latitude": $0.point?.latitude ?? NSNull(),
                                                             "longitude": $0.point?.longitude ?? NSNull()] as [String: Any] } ?? NSNull()
             object["regions"] = prediction.regions.map { estimate in [
-                "region": catalog.name(of: estimate.region), "rtt_ms": estimate.rttMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
+                "region": catalog.name(of: estimate.region), "rtt_ms": estimate.rttMs.map(tenths) ?? NSNull(),
                 "source": estimate.source.rawValue, "from": estimate.from ?? NSNull(),
-                "samples": estimate.samples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
+                "samples": estimate.samples.map(hundredths) ?? NSNull(),
                 "age_s": estimate.lastSampleMs.map { max(0, (now - $0) / 1000) } ?? NSNull(),
-                "pending_ms": estimate.pendingMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
-                "pending_samples": estimate.pendingSamples.map { ($0 * 100).rounded() / 100 } ?? NSNull(),
+                "pending_ms": estimate.pendingMs.map(tenths) ?? NSNull(),
+                "pending_samples": estimate.pendingSamples.map(hundredths) ?? NSNull(),
+                "standard_error": estimate.standardError > 0 ? (estimate.standardError * 10_000).rounded() / 10_000 : NSNull(),
             ] as [String: Any] }
             if let hold {
-                func tenths(_ value: Double) -> Double { (value * 10).rounded() / 10 }
                 object["held"] = [
                     "region": catalog.name(of: hold.kept), "rtt_ms": tenths(hold.keptMs), "ranked_at_ms": tenths(hold.rankedAtMs),
                     "faster": catalog.name(of: hold.faster), "faster_rtt_ms": tenths(hold.fasterMs),
@@ -216,3 +216,8 @@ struct LatencyAPI: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
 }
+
+/// `value` to one decimal place, as explain reports RTTs.
+private func tenths(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+/// `value` to two decimal places, as explain reports sample weights.
+private func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }

@@ -152,7 +152,9 @@ import Testing
         let hold = try #require(builder.hold(prediction, servedFirst: euc1))
         #expect(hold.kept == euc1 && hold.faster == use1 && !hold.takesOver && !hold.requirement.released)
         #expect(abs(hold.keptMs - 50) < 0.5 && abs(hold.rankedAtMs - 50) < 0.5 && abs(hold.fasterMs - 47) < 0.5)
-        #expect(abs(hold.requirement.marginMs - 5) < 0.05 && hold.requirement.logRatio > 0)
+        // Two standard errors of us-east-1's own estimate (the default k).
+        #expect(abs(hold.requirement.marginMs - 5) < 0.05 && prediction.regions[0].standardError > 0
+                && abs(hold.requirement.logRatio - 2 * prediction.regions[0].standardError) < 1e-9)
         #expect(builder.hold(prediction, servedFirst: use1) == nil, "us-east-1 was not ranked first")
 
         for minutes: Int64 in [10, 20] { aggregates.add([measurement("192.0.2.1", use1, 30, minutesAgo: -minutes)]) }

@@ -4,6 +4,7 @@ that follow them; partial acceptance; restarts that keep what was accepted."""
 
 from __future__ import annotations
 
+import math
 import struct
 import time
 
@@ -350,7 +351,9 @@ def test_explain_says_why_the_first_region_is_not_the_fastest(node):
     held = explained["held"]
     assert held["region"] == "eu-central-1" and held["faster"] == "us-east-1", held
     assert held["rtt_ms"] == 50.0 and held["ranked_at_ms"] == 50.0 and 46.5 < held["faster_rtt_ms"] < 47.5, held
-    assert held["needs_ms"] == 5.0 and held["needs_percent"] > 0, held
+    use1 = estimates(explained)["us-east-1"]
+    assert held["needs_ms"] == 5.0 and 0 < use1["standard_error"] < 0.125, (held, use1)
+    assert abs(held["needs_percent"] - 100 * (1 - math.exp(-2 * use1["standard_error"]))) <= 0.06, (held, use1)
     assert held["released"] is False and held["takes_over"] is False, held
     shown = cli(node, "explain", "100.80.8.1")
     assert shown.returncode == 0, shown.stderr
@@ -362,6 +365,31 @@ def test_explain_says_why_the_first_region_is_not_the_fastest(node):
     node.rebuild()
     explained = node.explain("100.80.8.1")
     assert explained["ranking"][0] == "us-east-1" and explained.get("held") is None, explained
+
+
+def test_explain_says_a_region_that_became_slower_is_released_from_the_relative_margin(node):
+    """eu-central-1, ranked first at 50 ms, restarts at 100 ms; us-east-1 stays at 99: eu-central-1 is
+    released from the 10% margin (it became slower by it since it was ranked), yet stays first because
+    us-east-1 does not beat it by the 2 ms that remain — explain says so, through the API and the CLI."""
+    client = "100.80.9.9"
+    def report(ago, euc1):
+        return [(ago, client, "eu-central-1", euc1), (ago, client, "us-east-1", 99)]
+    assert node.ingest(csv_rows([row for ago in (25200, 21600, 18000, 14400) for row in report(ago, 50)]))[0] == 200
+    node.rebuild()
+    assert node.explain("100.80.9.1")["ranking"][0] == "eu-central-1"
+    assert node.ingest(csv_rows([row for ago in (7200, 3600) for row in report(ago, 100)]))[0] == 200
+    node.rebuild()
+    explained = node.explain("100.80.9.1")
+    euc1 = estimates(explained)["eu-central-1"]
+    assert 95 < euc1["rtt_ms"] < 105 and euc1["pending_ms"] is None, euc1
+    assert explained["ranking"][0] == "eu-central-1", explained
+    held = explained["held"]
+    assert held["region"] == "eu-central-1" and held["faster"] == "us-east-1" and held["ranked_at_ms"] == 50.0, held
+    assert held["released"] is True and held["needs_ms"] == 2.0 and held["takes_over"] is False, held
+    shown = cli(node, "explain", "100.80.9.1")
+    assert shown.returncode == 0, shown.stderr
+    line = next(line for line in shown.stdout.splitlines() if line.startswith("held:"))
+    assert "must be faster by 2.0 ms (eu-central-1 became slower by the margin since it was ranked)" in line, line
 
 
 def subprocess_without_keys(node):
