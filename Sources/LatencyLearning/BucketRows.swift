@@ -29,6 +29,8 @@ public struct BucketRow: Sendable {
         states[states.startIndex + i].confirmed(by: evidence, spread: spread)
             .map { (Double(exp($0.logRTT)), $0.standardError, Double($0.samples)) }
     }
+    /// Whether a change of `shift` in ln RTT is a new level to the `i`th estimate (beyond its clip).
+    public func isBeyondClip(_ i: Int, _ shift: Float32) -> Bool { states[states.startIndex + i].isBeyondClip(shift) }
     /// Seconds since 1970 of the `i`th estimate's newest sample.
     public func newestSecond(_ i: Int) -> UInt32 { states[states.startIndex + i].lastSecond }
     /// The RTT learned for `region`, or nil.

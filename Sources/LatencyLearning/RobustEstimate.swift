@@ -200,6 +200,10 @@ struct RobustEstimate: Sendable, Equatable {
     /// The estimated RTT in ms.
     var rttMs: Double { Double(exp(location)) }
 
+    /// Whether a change of `shift` in ln RTT lies beyond the clip: a new
+    /// level to this estimate, not its noise.
+    func isBeyondClip(_ shift: Float32) -> Bool { abs(shift) > Self.clip * max(scale, Self.minimumScale) }
+
     /// The standard error of m (in ln RTT) for the ranker's hysteresis:
     /// σ / √w with σ = 1.25·s (a normal spread from its mean absolute
     /// deviation), s kept within [sMin, `rankingScaleLimit`] and w at least 1.

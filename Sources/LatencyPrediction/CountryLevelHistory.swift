@@ -35,4 +35,13 @@ struct CountryLevelHistory: Sendable {
     func medians(asOf ms: Int64) -> [String: [Float32]]? {
         snapshots.last(where: { $0.ms <= ms })?.medians
     }
+
+    /// How far `country`'s medians moved to `now` since each snapshot that
+    /// has the country, oldest first: now − then per catalog region (NaN
+    /// where either is).
+    func changes(of country: String, to now: [Float32]) -> [(ms: Int64, change: [Float32])] {
+        snapshots.compactMap { snapshot in
+            snapshot.medians[country].map { then in (snapshot.ms, zip(now, then).map { $0 - $1 }) }
+        }
+    }
 }

@@ -28,6 +28,10 @@ public struct LatencyKnowledge: Sendable {
     /// The build's confirmed candidate levels, by bucket (only buckets with
     /// one); set by the build once it has ranked the buckets.
     var confirmed: [IPPrefix: [ConfirmedEstimate]] = [:]
+    /// The build's shifted estimates, by bucket (only buckets with one); set likewise.
+    var shifted: [IPPrefix: [ShiftedEstimate]] = [:]
+    /// How many buckets the build ranked with a shifted estimate.
+    public var shiftedBuckets: Int { shifted.count }
 
     init(regions: [RegionID], catalogSize: Int, bucketPolicy: BucketPolicy, coarse: [IPPrefix: [Float32]],
          configured: [IPPrefix: [Float32]], priors: PriorCache?) {
@@ -108,6 +112,7 @@ public struct LatencyKnowledge: Sendable {
             let candidate = IPPrefix(address, length: length)
             if configured[candidate] != nil { network = candidate; break }
         }
+        let location = priors?.geo.locate(address)
         var values = Array(repeating: Float32.nan, count: regions.count)
         var predictions = regions.map { RegionPrediction(region: $0, rttMs: nil, source: .default) }
         if network == bucket, let own = aggregates.estimates(for: bucket, now: now) {
@@ -129,6 +134,13 @@ public struct LatencyKnowledge: Sendable {
                     predictions[i].pendingMs = nil; predictions[i].pendingSamples = nil
                     predictions[i].from = "\(bucket), its newest samples' level, confirmed by \(confirmation.by); "
                         + "the estimate it stands in for: \((estimate.rttMs * 10).rounded() / 10) ms on \((estimate.samples * 100).rounded() / 100) samples"
+                } else if let shift = shifted[bucket]?.first(where: { $0.region == estimate.region }),
+                          shift.estimateMs == Float32(estimate.rttMs) {
+                    values[i] = Float32(shift.rttMs)
+                    predictions[i].source = .shifted
+                    predictions[i].from = "\(bucket), its estimate \((estimate.rttMs * 10).rounded() / 10) ms moved ×"
+                        + "\((exp(Double(shift.shift)) * 100).rounded() / 100) as the measured networks of "
+                        + "\(location?.country ?? "its country") moved since its newest sample"
                 }
             }
         }
@@ -139,7 +151,6 @@ public struct LatencyKnowledge: Sendable {
                 predictions[i].from = "\(network) (configured latency map)"
             }
         }
-        let location = priors?.geo.locate(address)
         fillMissing(&values, network: network, located: .some(location)) { i, source, origin in
             predictions[i].source = source
             predictions[i].from = origin

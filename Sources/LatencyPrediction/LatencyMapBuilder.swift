@@ -23,11 +23,15 @@ public struct PredictionSettings: Sendable {
     /// country, or its country's change confirms it (`CandidateConfirmation`;
     /// docs/latency-learning.md, "Confirming a change from the roll-up").
     public var confirmCandidates: Bool
+    /// A measured estimate older than its country's change is ranked moved
+    /// by that change (`CountryShift`; docs/latency-learning.md, "Estimates
+    /// older than their country's change").
+    public var shiftStaleEstimates: Bool
 
     public init(borrowIPv4Length: Int = 16, borrowIPv6Length: Int = 32, minimumCalibrationNetworks: Int = 3,
-                hysteresis: Hysteresis = Hysteresis(), confirmCandidates: Bool = true) {
+                hysteresis: Hysteresis = Hysteresis(), confirmCandidates: Bool = true, shiftStaleEstimates: Bool = true) {
         self.borrowIPv4Length = borrowIPv4Length; self.borrowIPv6Length = borrowIPv6Length
-        self.confirmCandidates = confirmCandidates
+        self.confirmCandidates = confirmCandidates; self.shiftStaleEstimates = shiftStaleEstimates
         self.minimumCalibrationNetworks = minimumCalibrationNetworks; self.hysteresis = hysteresis
     }
 }
@@ -43,7 +47,9 @@ public struct LatencyMapBuilder: Sendable {
     private var choices = RegionChoices()
     /// The previous build's confirmations, by bucket (`CandidateConfirmation`).
     private var previousConfirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
-    /// Past builds' country medians (`CandidateConfirmation`).
+    /// The previous build's shifts, by bucket (`CountryShift`).
+    private var previousShifts: [IPPrefix: [ShiftedEstimate]] = [:]
+    /// Past builds' country medians (`CandidateConfirmation`, `CountryShift`).
     private var countryHistory = CountryLevelHistory()
     /// About this many buckets at most calibrate the prior per build (`calibrates`).
     static let calibrationSample = 100_000
@@ -118,7 +124,11 @@ public struct LatencyMapBuilder: Sendable {
         var rollupSums: [(sum: Float32, count: Int32)] = []
         var priors = geo.map { PriorCache(geo: $0, regions: regions, minimumNetworks: settings.minimumCalibrationNetworks) }
         let stride = max(1, aggregates.bucketCount / Self.calibrationSample)
-        if countryHistory.calibrationStride != stride { countryHistory = CountryLevelHistory(calibrationStride: stride) }
+        if countryHistory.calibrationStride != stride {
+            // Other networks calibrate: past medians and baselines measured on them no longer compare.
+            countryHistory = CountryLevelHistory(calibrationStride: stride)
+            previousShifts = [:]
+        }
         aggregates.forEachBucket { row in
             let bucketLength = policy.length(for: row.bucket.address)
             align(row, into: &scratch)
@@ -174,20 +184,28 @@ public struct LatencyMapBuilder: Sendable {
             ? CandidateConfirmation(settings: settings, position: position, rollupIndex: rollupIndex, rollupSums: rollupSums,
                                     previous: previousConfirmations, history: countryHistory, halfLifeMs: aggregates.halfLifeMs)
             : nil
+        let countryShift = settings.shiftStaleEstimates && priors != nil
+            ? CountryShift(position: position, history: countryHistory, previous: previousShifts,
+                           medians: priors!.catalogMedianRatios(catalogSize: catalog.regions.count))
+            : nil
         var done = Set<IPPrefix>()
         var confirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
+        var shifts: [IPPrefix: [ShiftedEstimate]] = [:]
         var errors = [Float32](repeating: 0, count: regions.count)
         aggregates.forEachBucket { row in
             align(row, into: &scratch)
             alignErrors(row, into: &errors)
-            if let confirmation, row.bucket.length == policy.length(for: row.bucket.address) {
-                let found = confirmation.confirm(row, priors: &priors)
+            if row.bucket.length == policy.length(for: row.bucket.address) {
+                let found = confirmation?.confirm(row, priors: &priors) ?? []
                 for estimate in found {
                     let i = position[Int(estimate.region)]
                     scratch[i] = Float32(estimate.rttMs)
                     errors[i] = estimate.standardError
                 }
                 if !found.isEmpty { confirmations[row.bucket] = found }
+                let moved = countryShift?.shift(row, except: found, geo: priors!.geo) ?? []
+                for estimate in moved { scratch[position[Int(estimate.region)]] = Float32(estimate.rttMs) }
+                if !moved.isEmpty { shifts[row.bucket] = moved }
             }
             if !configured.isEmpty, let rtts = configured[row.bucket] {
                 for i in scratch.indices where scratch[i].isNaN { scratch[i] = rtts[i] }
@@ -198,12 +216,14 @@ public struct LatencyMapBuilder: Sendable {
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
         for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
         choices = ranker.choices
-        if settings.confirmCandidates, priors != nil {
+        if settings.confirmCandidates || settings.shiftStaleEstimates, priors != nil {
             countryHistory.record(at: now, halfLifeMs: aggregates.halfLifeMs) { priors!.catalogMedianRatios(catalogSize: catalog.regions.count) }
         }
         previousConfirmations = confirmations
+        previousShifts = shifts
         var served = knowledge
         served.confirmed = confirmations
+        served.shifted = shifts
 
         var underlay = LatencyMap.Underlay()
         if var cache = priors, let geo { underlay = Self.underlay(&cache, ranges: geo.locatedRanges(), regions: regions) }

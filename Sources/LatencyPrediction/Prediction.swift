@@ -1,5 +1,8 @@
 import GeoPrior
 import LatencyModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a region's estimate for a network came from, best first.
 public enum EstimateSource: String, Hashable, Sendable {
@@ -10,6 +13,9 @@ public enum EstimateSource: String, Hashable, Sendable {
     /// the other measured networks of its roll-up or, without any, of its
     /// country (`ConfirmedEstimate`).
     case confirmed
+    /// The network's own estimate, older than a change its country's
+    /// measured networks made since: moved by that change (`ShiftedEstimate`).
+    case shifted
     /// The nearest covering network that has measurements for the region.
     case borrowed
     /// The geographic prior: the network's location and an RTT model
@@ -39,7 +45,8 @@ public struct RegionPrediction: Hashable, Sendable {
     public var pendingMs: Double? = nil
     public var pendingSamples: Double? = nil
     /// The standard error of ln(RTT) the ranker's hysteresis uses: the
-    /// network's own measured or confirmed estimates only; 0 for the rest,
+    /// network's own measured, confirmed or shifted estimates only (a shifted
+    /// one keeps its estimate's); 0 for the rest,
     /// configured RTTs (source `measured`) included.
     public var standardError: Double = 0
 }
@@ -95,4 +102,24 @@ public enum Confirmer: Hashable, Sendable, CustomStringConvertible {
         case .countryChange(let code): "the change of the measured networks of \(code)"
         }
     }
+}
+
+/// A measured estimate that the build moved by how far its country's
+/// measured networks moved since (`CountryShift`; docs/latency-learning.md,
+/// "Estimates older than their country's change"). 16 bytes: an event can
+/// shift most of a large country's buckets.
+public struct ShiftedEstimate: Hashable, Sendable {
+    public var region: RegionID
+    /// The estimate it stands in for; the shift holds only while the
+    /// estimate is still exactly this (no sample has moved it since).
+    public var estimateMs: Float32
+    /// The country's median ln(measured / prior) for the region the shift
+    /// is measured from: as of the estimate's newest sample when the shift
+    /// began (`CountryShift`).
+    public var baseline: Float32
+    /// How far the country moved since, in ln RTT.
+    public var shift: Float32
+
+    /// The estimate moved: `estimateMs` × e^shift.
+    public var rttMs: Double { Double(estimateMs * exp(shift)) }
 }

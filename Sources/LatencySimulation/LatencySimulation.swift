@@ -23,6 +23,8 @@ struct LatencySimulation: ParsableCommand {
     var hysteresisRelative = Hysteresis().relative
     @Option(help: "Let a bucket's roll-up confirm its estimates' pending candidate levels (true/false).")
     var confirmCandidates = PredictionSettings().confirmCandidates
+    @Option(help: "Rank a measured estimate older than its country's change moved by that change (true/false).")
+    var shiftStaleEstimates = PredictionSettings().shiftStaleEstimates
     @Option(help: "Most /24s one provider (one IP range, sharing routes and access) holds; 1: every network on its own.")
     var maxProviderNetworks = 16
     @Option(help: "Also write the report (Markdown) to this file.") var report: String?
@@ -38,7 +40,8 @@ struct LatencySimulation: ParsableCommand {
                               maxProviderNetworks: maxProviderNetworks, tor: tor, generator: &generator)
         let simulation = Simulation(world: world, days: days, halfLifeMs: Int64(halfLifeHours * 3_600_000), reportsPerHour: reportsPerHour,
                                     hysteresis: Hysteresis(relative: hysteresisRelative, standardErrors: hysteresisStandardErrors),
-                                    confirmCandidates: confirmCandidates, tracing: trace != nil)
+                                    confirmCandidates: confirmCandidates, shiftStaleEstimates: shiftStaleEstimates,
+                                    tracing: trace != nil)
         let began = Date()
         let result = try simulation.run(generator: &generator)
         let text = Report.markdown(result, world: world, command: CommandLine.arguments.dropFirst().joined(separator: " "),

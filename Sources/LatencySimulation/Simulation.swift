@@ -24,6 +24,8 @@ struct Simulation {
     var hysteresis = Hysteresis()
     /// The map build's `PredictionSettings.confirmCandidates`.
     var confirmCandidates = PredictionSettings().confirmCandidates
+    /// The map build's `PredictionSettings.shiftStaleEstimates`.
+    var shiftStaleEstimates = PredictionSettings().shiftStaleEstimates
     /// Whether to keep the hour-by-hour `Result.traces`.
     var tracing = false
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
@@ -77,7 +79,8 @@ struct Simulation {
         let snapshotZone = try Self.zone(regions: regions, catalog: catalog)
         let geo = GeoModel(database: nil, tor: try TorGeoIP(), prior: world.prior, catalog: catalog)
         var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [regions[0]], geo: geo,
-                                        settings: PredictionSettings(hysteresis: hysteresis, confirmCandidates: confirmCandidates))
+                                        settings: PredictionSettings(hysteresis: hysteresis, confirmCandidates: confirmCandidates,
+                                                                     shiftStaleEstimates: shiftStaleEstimates))
         var aggregates = Aggregates(halfLifeMs: halfLifeMs)
         let parser = MeasurementParser(catalog: catalog, defaultSource: .rum, maxRows: 10_000_000)
         let names = regions.map(catalog.name(of:))

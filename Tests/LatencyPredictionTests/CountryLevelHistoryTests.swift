@@ -17,6 +17,18 @@ import LatencyModel
         #expect(history.medians(asOf: 10 * hour) == snapshot(4))
     }
 
+    /// The changes to now since each snapshot that has the country, oldest first.
+    @Test func changesAreSinceEachSnapshotThatHasTheCountry() {
+        var history = CountryLevelHistory()
+        history.record(at: 0, halfLifeMs: 6 * hour) { ["FR": [9]] }
+        for h: Int64 in 1...3 { history.record(at: h * hour, halfLifeMs: 6 * hour) { snapshot(Float32(h)) } }
+        let changes = history.changes(of: "DE", to: [4])
+        #expect(changes.map(\.ms) == [hour, 2 * hour, 3 * hour] && changes.map(\.change) == [[3], [2], [1]])
+        #expect(history.changes(of: "FR", to: [4]).map(\.change) == [[-5]])
+        #expect(history.changes(of: "IT", to: [4]).isEmpty)
+        #expect(history.changes(of: "DE", to: [.nan]).allSatisfy { $0.change[0].isNaN })
+    }
+
     @Test func buildsWithinATwelfthOfAHalfLifeRecordOnce() {
         var history = CountryLevelHistory()
         var asked = 0

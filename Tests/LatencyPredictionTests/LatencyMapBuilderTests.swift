@@ -355,8 +355,9 @@ import Testing
         #expect(ranking(after.map, france[0] + "1").first == euc1)
         #expect(after.knowledge.predict(IPAddress(france[0] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
         // A network whose /16 neighbour measured its regions asks the neighbour, who saw no change: unconfirmed.
-        #expect(ranking(after.map, neighboured + "1").first == euc1)
-        #expect(after.knowledge.predict(IPAddress(neighboured + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .measured)
+        // (Its estimate, older than Germany's change, is shifted by it instead: `aSilentNetworkFollowsItsCountrysChange`.)
+        #expect(ranking(after.map, neighboured + "1").first == use1)
+        #expect(after.knowledge.predict(IPAddress(neighboured + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }?.source == .shifted)
     }
 
     /// A country confirms once more than half of its measured networks have
@@ -429,6 +430,63 @@ import Testing
         #expect(estimate?.source == .confirmed)
         #expect(abs((estimate?.rttMs ?? 0) - 40) < 1)
         #expect(estimate?.from?.contains("the change of the measured networks of DE") == true, "\(estimate?.from ?? "")")
+    }
+
+    /// A network that sends nothing while its country moves follows the
+    /// country: seven German networks, each alone in its /16, measure
+    /// eu-central-1 at 30 ms (us-east-1 60, ap-southeast-1 150); then four
+    /// of them restart at 80 ms. The first, silent since, is ranked on its
+    /// 30 ms moved by the country's change (×8/3: 80 ms) and answers
+    /// us-east-1; the sixth, which measured 30 ms again after the change
+    /// (31 ms, after a build saw it), is not moved; the seventh's one sample
+    /// of 62 ms, confirmed by the country, is ranked instead of a shift. An outlier from the first
+    /// does not move its estimate and keeps the shift; a sample at its old
+    /// level (31 ms) moves the estimate and ends it. (A sample exactly at
+    /// the estimate would not move it.) A builder that does not shift keeps
+    /// the first on eu-central-1.
+    @Test func aSilentNetworkFollowsItsCountrysChange() throws {
+        let germany = Self.lonelyNetworks(in: "DE", count: 7)
+        try #require(germany.count == 7)
+        var aggregates = Aggregates()
+        for network in germany { aggregates.add(report(network, euc1: 30, minutesAgo: 600) + report(network, euc1: 30, minutesAgo: 480)) }
+        var builder = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo())
+        var unshifting = LatencyMapBuilder(catalog: catalog, defaultRanking: [use1], geo: try geo(), settings: PredictionSettings(shiftStaleEstimates: false))
+        for minutesAgo: Int64 in [420, 100] {
+            if minutesAgo == 100 {
+                for network in germany[1...4] { aggregates.add(report(network, euc1: 80, minutesAgo: 180) + report(network, euc1: 80, minutesAgo: 120)) }
+            }
+            _ = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - minutesAgo * 60_000)
+            _ = unshifting.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now - minutesAgo * 60_000)
+        }
+        aggregates.add(report(germany[5], euc1: 31, minutesAgo: 30))
+        aggregates.add(report(germany[6], euc1: 62, minutesAgo: 30))
+        let silent = IPAddress(germany[0] + "1")!
+        func euc1Estimate(_ result: LatencyMapBuilder.Result, at time: Int64) -> RegionPrediction? {
+            result.knowledge.predict(silent, aggregates: aggregates, now: time).regions.first { $0.region == euc1 }
+        }
+
+        let moved = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now)
+        #expect(ranking(moved.map, germany[0] + "1").first == use1)
+        let shifted = try #require(euc1Estimate(moved, at: now))
+        #expect(shifted.source == .shifted && abs((shifted.rttMs ?? 0) - 80) < 1, "\(shifted)")
+        #expect(shifted.from?.contains("as the measured networks of DE moved since its newest sample") == true, "\(shifted.from ?? "")")
+        #expect(shifted.samples != nil && shifted.standardError > 0, "the estimate's own samples and error")
+        #expect(ranking(moved.map, germany[5] + "1").first == euc1, "measured again after the change")
+        // The seventh's one sample of its own (62 ms), which its country confirms, is ranked rather than a shift (80 ms).
+        #expect(moved.knowledge.shifted[IPPrefix(germany[6] + "0/24")!]?.contains { $0.region == euc1 } != true)
+        let confirmed = moved.knowledge.predict(IPAddress(germany[6] + "1")!, aggregates: aggregates, now: now).regions.first { $0.region == euc1 }
+        #expect(confirmed?.source == .confirmed && abs((confirmed?.rttMs ?? 0) - 62) < 1, "\(String(describing: confirmed))")
+        #expect(ranking(unshifting.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now).map, germany[0] + "1").first == euc1)
+
+        aggregates.add([measurement(germany[0] + "9", euc1, 400, minutesAgo: -10)])
+        let afterOutlier = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 30 * 60_000)
+        #expect(ranking(afterOutlier.map, germany[0] + "1").first == use1)
+        #expect(euc1Estimate(afterOutlier, at: now + 30 * 60_000)?.source == .shifted)
+
+        aggregates.add([measurement(germany[0] + "9", euc1, 31, minutesAgo: -40)])
+        let settled = builder.build(aggregates: aggregates, configured: [], regionsInUse: inUse, now: now + 60 * 60_000)
+        #expect(ranking(settled.map, germany[0] + "1").first == euc1)
+        #expect(euc1Estimate(settled, at: now + 60 * 60_000)?.source == .measured)
     }
 
     /// Only measurements confirm: a network whose country has no other

@@ -126,16 +126,25 @@ def estimates(explanation: dict) -> dict:
     return {entry["region"]: entry for entry in explanation["regions"]}
 
 
-def first_address_in(country: str, geoip: Path = Path("/usr/share/tor/geoip")) -> str:
-    """An IPv4 address that Debian's tor tables place in `country` (inside a range of at least 65,536)."""
+def addresses_in(country: str, count: int, geoip: Path = Path("/usr/share/tor/geoip")) -> list[str]:
+    """`count` IPv4 addresses that Debian's tor tables place in `country`, each inside a range of at least
+    65,536 and each in a /16 of its own."""
+    found: dict[int, str] = {}
     for line in geoip.read_text().splitlines():
         if line.startswith("#") or not line:
             continue
         start, end, code = line.split(",")
-        if code == country and int(end) - int(start) >= 65535:
-            value = int(start) + 256 + 7
-            return ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
-    raise AssertionError(f"no range for {country}")
+        value = int(start) + 256 + 7
+        if code == country and int(end) - int(start) >= 65535 and value >> 16 not in found:
+            found[value >> 16] = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
+            if len(found) == count:
+                return list(found.values())
+    raise AssertionError(f"fewer than {count} ranges for {country}")
 
 
-__all__ = ["ACCESS_KEY", "SECRET_KEY", "NEARCAST_BIN", "LearningServer", "csv_rows", "estimates", "first_address_in", "free_port", "json"]
+def first_address_in(country: str) -> str:
+    """An IPv4 address that Debian's tor tables place in `country` (inside a range of at least 65,536)."""
+    return addresses_in(country, 1)[0]
+
+
+__all__ = ["ACCESS_KEY", "SECRET_KEY", "NEARCAST_BIN", "LearningServer", "csv_rows", "addresses_in", "estimates", "first_address_in", "free_port", "json"]

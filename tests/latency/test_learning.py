@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from learning_helpers import LearningServer, csv_rows, estimates, first_address_in
+from learning_helpers import LearningServer, addresses_in, csv_rows, estimates, first_address_in
 
 EU_FAST = [(60, "198.51.100.7", "eu-central-1", 12), (50, "198.51.100.9", "eu-central-1", 14),
            (40, "198.51.100.7", "us-east-1", 95), (30, "198.51.100.20", "ap-southeast-1", 210)]
@@ -235,6 +235,34 @@ def test_unmeasured_networks_get_the_geographic_prior(tmp_path):
         server.ingest(csv_rows([(10, german, "us-east-1", 4), (10, german, "eu-central-1", 40)]))
         server.rebuild()
         assert server.region_for(german)[0] == "us-east-1"
+    finally:
+        server.stop_checked()
+
+
+def test_a_silent_network_follows_its_countrys_change(tmp_path):
+    """Seven German networks measure eu-central-1 at 30 ms and us-east-1 at 60; then four of them measure
+    eu-central-1 at 80. The first, which sent nothing since, is ranked on its estimate moved by how far
+    Germany's measured networks moved (x8/3): it answers us-east-1, and explain says why. (A half-life of
+    a minute, so that the node keeps the country's level of a build 5 s after the one it started with.)"""
+    server = LearningServer(tmp_path, latency="  rebuild_interval: 1h\n  half_life: 1m\n  geo: {tor_geoip: true}")
+    try:
+        german = addresses_in("DE", 7)
+        server.ingest(csv_rows([(ago, address, region, rtt) for address in german for ago in (480, 420)
+                                for region, rtt in (("eu-central-1", 30), ("us-east-1", 60))]))
+        time.sleep(5.5)
+        server.rebuild()
+        assert server.region_for(german[0])[0] == "eu-central-1"
+        server.ingest(csv_rows([(ago, address, "eu-central-1", 80) for address in german[1:5] for ago in (180, 120)]))
+        server.rebuild()
+        assert server.region_for(german[0])[0] == "us-east-1"
+        euc1 = estimates(server.explain(german[0]))["eu-central-1"]
+        assert euc1["source"] == "shifted" and 79 < euc1["rtt_ms"] < 81, euc1
+        assert "as the measured networks of DE moved since its newest sample" in euc1["from"], euc1
+        shown = cli(server, "explain", german[0])
+        assert shown.returncode == 0, shown.stderr
+        line = next(line for line in shown.stdout.splitlines() if line.strip().startswith("eu-central-1"))
+        assert "shifted" in line and "30.0 ms moved" in line, shown.stdout
+        assert server.region_for(german[5])[0] == "us-east-1", "the other silent networks move too"
     finally:
         server.stop_checked()
 
