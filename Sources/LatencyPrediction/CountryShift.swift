@@ -42,6 +42,8 @@ import Glibc
 struct CountryShift {
     /// Per catalog region, its index in the build's regions in use (−1: not in use).
     let position: [Int]
+    /// Locates a bucket when it may have a shift.
+    let geo: GeoModel
     /// The previous build's shifts, by bucket.
     let previous: [IPPrefix: [ShiftedEstimate]]
     /// Per calibrated country: its medians now, and how far they moved to
@@ -52,8 +54,9 @@ struct CountryShift {
     let reach: [Float32]
 
     /// `medians`: every calibrated country's medians now, indexed by catalog region.
-    init(position: [Int], history: CountryLevelHistory, previous: [IPPrefix: [ShiftedEstimate]], medians: [String: [Float32]]) {
-        self.position = position; self.previous = previous
+    init(position: [Int], geo: GeoModel, history: CountryLevelHistory, previous: [IPPrefix: [ShiftedEstimate]],
+         medians: [String: [Float32]]) {
+        self.position = position; self.geo = geo; self.previous = previous
         var countries: [String: (now: [Float32], since: [(ms: Int64, change: [Float32])])] = [:]
         var reach = [Float32](repeating: 0, count: position.count)
         for (country, now) in medians {
@@ -66,9 +69,8 @@ struct CountryShift {
         self.countries = countries; self.reach = reach
     }
 
-    /// The shifts of `row`'s estimates, except the regions in `confirmed`;
-    /// `geo` locates the bucket when it may have any.
-    func shift(_ row: BucketRow, except confirmed: [ConfirmedEstimate], geo: GeoModel) -> [ShiftedEstimate] {
+    /// The shifts of `row`'s estimates, except the regions in `confirmed`.
+    func shift(_ row: BucketRow, except confirmed: [ConfirmedEstimate]) -> [ShiftedEstimate] {
         let earlier = previous[row.bucket]
         guard earlier != nil || (0..<row.count).contains(where: { isInUse(row, $0) && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
               let country = geo.locate(row.bucket.address)?.country, let known = countries[country] else { return [] }

@@ -185,7 +185,7 @@ public struct LatencyMapBuilder: Sendable {
                                     previous: previousConfirmations, history: countryHistory, halfLifeMs: aggregates.halfLifeMs)
             : nil
         let countryShift = settings.shiftStaleEstimates && priors != nil
-            ? CountryShift(position: position, history: countryHistory, previous: previousShifts,
+            ? CountryShift(position: position, geo: priors!.geo, history: countryHistory, previous: previousShifts,
                            medians: priors!.catalogMedianRatios(catalogSize: catalog.regions.count))
             : nil
         var done = Set<IPPrefix>()
@@ -203,7 +203,7 @@ public struct LatencyMapBuilder: Sendable {
                     errors[i] = estimate.standardError
                 }
                 if !found.isEmpty { confirmations[row.bucket] = found }
-                let moved = countryShift?.shift(row, except: found, geo: priors!.geo) ?? []
+                let moved = countryShift?.shift(row, except: found) ?? []
                 for estimate in moved { scratch[position[Int(estimate.region)]] = Float32(estimate.rttMs) }
                 if !moved.isEmpty { shifts[row.bucket] = moved }
             }
