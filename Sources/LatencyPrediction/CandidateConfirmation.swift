@@ -77,8 +77,9 @@ struct CandidateConfirmation {
         let earlier = previous[row.bucket] ?? []
         // Per row slot: its index in `regions`, and its own ln RTT.
         var index = [Int](repeating: -1, count: row.count), own = [Float32](repeating: .nan, count: row.count)
-        for j in 0..<row.count where Int(row.region(j)) < position.count && position[Int(row.region(j))] >= 0 {
-            index[j] = position[Int(row.region(j))]
+        for j in 0..<row.count {
+            guard let i = inUseIndex(row.region(j), position) else { continue }
+            index[j] = i
             own[j] = log(Float32(row.rttMs(j)))
         }
         // Per row slot: the others' ln RTT R (NaN: none), from the siblings, else the country.

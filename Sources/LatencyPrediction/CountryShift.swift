@@ -72,10 +72,10 @@ struct CountryShift {
     /// The shifts of `row`'s estimates, except the regions in `confirmed`.
     func shift(_ row: BucketRow, except confirmed: [ConfirmedEstimate]) -> [ShiftedEstimate] {
         let earlier = previous[row.bucket]
-        guard earlier != nil || (0..<row.count).contains(where: { isInUse(row, $0) && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
+        guard earlier != nil || (0..<row.count).contains(where: { inUseIndex(row.region($0), position) != nil && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
               let country = geo.locate(row.bucket.address)?.country, let known = countries[country] else { return [] }
         var found: [ShiftedEstimate] = []
-        for j in 0..<row.count where isInUse(row, j) && !confirmed.contains(where: { $0.region == row.region(j) }) {
+        for j in 0..<row.count where inUseIndex(row.region(j), position) != nil && !confirmed.contains(where: { $0.region == row.region(j) }) {
             let region = Int(row.region(j)), estimateMs = Float32(row.rttMs(j))
             let shift: Float32
             if let held = earlier?.first(where: { $0.region == row.region(j) && $0.estimateMs == estimateMs }) {
@@ -90,10 +90,5 @@ struct CountryShift {
             found.append(ShiftedEstimate(region: row.region(j), estimateMs: estimateMs, baseline: known.now[region] - shift, shift: shift))
         }
         return found
-    }
-
-    /// Whether `row`'s `j`th estimate is for a region in use.
-    private func isInUse(_ row: BucketRow, _ j: Int) -> Bool {
-        Int(row.region(j)) < position.count && position[Int(row.region(j))] >= 0
     }
 }

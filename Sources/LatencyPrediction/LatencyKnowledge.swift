@@ -117,8 +117,8 @@ public struct LatencyKnowledge: Sendable {
         var predictions = regions.map { RegionPrediction(region: $0, rttMs: nil, source: .default) }
         if network == bucket, let own = aggregates.estimates(for: bucket, now: now) {
             for estimate in own.regions {
-                let i = position[Int(estimate.region)]
-                guard i >= 0 else { continue }
+                // A region beyond the catalog (aggregates learned under a larger one) is not in use, as in the build.
+                guard let i = inUseIndex(estimate.region, position) else { continue }
                 values[i] = Float32(estimate.rttMs)
                 predictions[i] = RegionPrediction(region: estimate.region, rttMs: nil, source: .measured, from: bucket.description,
                                                   samples: estimate.samples, lastSampleMs: estimate.lastSampleMs,

@@ -36,6 +36,13 @@ public struct PredictionSettings: Sendable {
     }
 }
 
+/// `region`'s index among a build's regions in use, given `position` (per
+/// catalog region, its index, −1 when not in use); nil when not in use or
+/// beyond the catalog.
+func inUseIndex(_ region: RegionID, _ position: [Int]) -> Int? {
+    Int(region) < position.count && position[Int(region)] >= 0 ? position[Int(region)] : nil
+}
+
 /// Builds latency maps from measurements: each network's own estimates,
 /// then borrowed ones, then the calibrated prior, then the default order;
 /// rankings keep their first region under hysteresis from one build to the next.
@@ -96,25 +103,17 @@ public struct LatencyMapBuilder: Sendable {
         /// `row`'s RTTs aligned with `regions`, written over `values`.
         func align(_ row: BucketRow, into values: inout [Float32]) {
             for i in values.indices { values[i] = .nan }
-            for j in 0..<row.count where Int(row.region(j)) < position.count {
-                let i = position[Int(row.region(j))]
-                if i >= 0 { values[i] = Float32(row.rttMs(j)) }
-            }
+            for j in 0..<row.count { if let i = inUseIndex(row.region(j), position) { values[i] = Float32(row.rttMs(j)) } }
         }
         var scratch = empty
         /// The standard errors of `row`'s estimates aligned with `regions` (0 where it has none), over `errors`.
         func alignErrors(_ row: BucketRow, into errors: inout [Float32]) {
             for i in errors.indices { errors[i] = 0 }
-            for j in 0..<row.count where Int(row.region(j)) < position.count {
-                let i = position[Int(row.region(j))]
-                if i >= 0 { errors[i] = row.standardError(j) }
-            }
+            for j in 0..<row.count { if let i = inUseIndex(row.region(j), position) { errors[i] = row.standardError(j) } }
         }
 
         var configured: [IPPrefix: [Float32]] = [:]
-        for entry in entries where Int(entry.region) < position.count && position[Int(entry.region)] >= 0 {
-            configured[entry.prefix, default: empty][position[Int(entry.region)]] = Float32(entry.rttMs)
-        }
+        for entry in entries { if let i = inUseIndex(entry.region, position) { configured[entry.prefix, default: empty][i] = Float32(entry.rttMs) } }
 
         // One pass over the buckets: networks measured as a whole, roll-ups, calibration.
         let policy = aggregates.bucketPolicy

@@ -139,7 +139,7 @@ struct LatencyAPI: Sendable {
                 "age_s": estimate.lastSampleMs.map { max(0, (now - $0) / 1000) } ?? NSNull(),
                 "pending_ms": estimate.pendingMs.map(tenths) ?? NSNull(),
                 "pending_samples": estimate.pendingSamples.map(hundredths) ?? NSNull(),
-                "standard_error": estimate.standardError > 0 ? (estimate.standardError * 10_000).rounded() / 10_000 : NSNull(),
+                "standard_error": estimate.standardError > 0 ? rounded(estimate.standardError, decimals: 4) : NSNull(),
             ] as [String: Any] }
             if let hold {
                 object["held"] = [
@@ -217,7 +217,12 @@ struct LatencyAPI: Sendable {
     }
 }
 
+/// `value` to `decimals` decimal places, as explain reports numbers.
+private func rounded(_ value: Double, decimals: Int) -> Double {
+    let scale = (0..<decimals).reduce(1.0) { value, _ in value * 10 }
+    return (value * scale).rounded() / scale
+}
 /// `value` to one decimal place, as explain reports RTTs.
-private func tenths(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+private func tenths(_ value: Double) -> Double { rounded(value, decimals: 1) }
 /// `value` to two decimal places, as explain reports sample weights.
-private func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+private func hundredths(_ value: Double) -> Double { rounded(value, decimals: 2) }
