@@ -66,10 +66,17 @@ public struct TorGeoIP: Sendable {
 
 /// Sorted, disjoint ranges `starts[i]...ends[i]`, each with a country code
 /// packed as two ASCII bytes.
+///
+/// Invariant: `directory[s]` is the number of ranges that start below
+/// slice s of the address space (its top `directoryBits` bits equal s), for
+/// s in 0...2^directoryBits, so a lookup searches only the ranges starting in
+/// its address's slice (a few, rather than all the table's 2^18).
 struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     private(set) var starts: [Address] = []
     private var ends: [Address] = []
     private var codes: [UInt16] = []
+    private var directory: [UInt32] = []
+    private static var directoryBits: Int { 16 }
 
     init(_ text: [UInt8], file: String, parse: (ArraySlice<UInt8>) -> Address?) throws(TorGeoIPError) {
         let comma = UInt8(ascii: ","), uk = UInt16(0x554B), gb = UInt16(0x4742)
@@ -95,25 +102,41 @@ struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
             if let last = ends.last, from <= last { throw fail("range not after the previous one") }
             starts.append(from); ends.append(to); codes.append(packed)
         }
+        var next = 0
+        directory = (0...(1 << Self.directoryBits)).map { s in
+            while next < starts.count, Self.slice(starts[next]) < s { next += 1 }
+            return UInt32(next)
+        }
     }
+
+    /// The top `directoryBits` bits of `address`.
+    private static func slice(_ address: Address) -> Int { Int(truncatingIfNeeded: address >> (Address.bitWidth - directoryBits)) }
 
     /// Calls `body` with every range and its country code, in order.
     func forEach(_ body: (Address, Address, String) -> Void) {
         for i in starts.indices { body(starts[i], ends[i], Self.country(codes[i])) }
     }
 
-    /// The two-letter code packed in `code`.
+    /// The two-letter code packed in `code` (two capital letters).
     static func country(_ code: UInt16) -> String {
-        String(decoding: [UInt8(code >> 8), UInt8(code & 0xFF)], as: UTF8.self)
+        countryNames[Int((code >> 8) - 0x41) * 26 + Int((code & 0xFF) - 0x41)]
     }
 
     func code(of address: Address) -> UInt16? {
         // The first range starting after `address`; the one before may hold it.
-        var low = 0, high = starts.count
+        // Only ranges starting in the address's slice can be either.
+        let slice = Self.slice(address)
+        var low = Int(directory[slice]), high = Int(directory[slice + 1])
         while low < high {
             let mid = (low + high) / 2
             if starts[mid] <= address { low = mid + 1 } else { high = mid }
         }
         return low > 0 && address <= ends[low - 1] ? codes[low - 1] : nil
     }
+}
+
+/// Every pair of capital letters, made once: a lookup returns one (a string
+/// that short is stored inline) instead of building it.
+private let countryNames: [String] = (0..<26 * 26).map { (pair: Int) -> String in
+    String(decoding: [UInt8(0x41 + pair / 26), UInt8(0x41 + pair % 26)], as: UTF8.self)
 }

@@ -14,6 +14,8 @@ public struct BucketRow: Sendable {
     public var count: Int { regions.count }
     public func region(_ i: Int) -> RegionID { regions[regions.startIndex + i] }
     public func rttMs(_ i: Int) -> Double { states[states.startIndex + i].rttMs }
+    /// The `i`th estimate's ln(RTT in ms), of which `rttMs` is the exponential.
+    public func logRTT(_ i: Int) -> Float32 { states[states.startIndex + i].location }
     /// The standard error of the `i`th estimate's ln(RTT), for the ranker (`RobustEstimate.standardError`).
     public func standardError(_ i: Int) -> Float32 { states[states.startIndex + i].standardError }
     /// Whether the `i`th estimate has a pending candidate level that evidence
@@ -46,23 +48,5 @@ extension Aggregates {
             let slots = Int(rows[bucket].start)..<Int(rows[bucket].start + rows[bucket].count)
             body(BucketRow(bucket: key(ofBucket: bucket).prefix, regions: regions[slots], states: states[slots]))
         }
-    }
-}
-
-extension Ranker {
-    /// Writes over `ranking` the ranking of `network` over `regions` by
-    /// `rtts` (aligned with `regions`; NaN: unknown), then the regions
-    /// without an RTT in their order. `standardErrors`, if given, is aligned
-    /// too: each RTT's standard error of ln(RTT), 0 for an estimate without
-    /// sample support.
-    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32], standardErrors: [Float32]? = nil,
-                              into ranking: inout [RegionID]) {
-        if let errors = standardErrors {
-            rank(PrefixKey(network), zip(zip(regions, rtts), errors).lazy.filter { !$0.0.1.isNaN }.map { ($0.0.0, $0.0.1, $0.1) },
-                 into: &ranking)
-        } else {
-            rank(PrefixKey(network), zip(regions, rtts).lazy.filter { !$0.1.isNaN }.map { ($0.0, $0.1, 0) }, into: &ranking)
-        }
-        for (region, rtt) in zip(regions, rtts) where rtt.isNaN { ranking.append(region) }
     }
 }

@@ -1,16 +1,37 @@
+import LatencyModel
+
 /// Numbers prefixes densely, 0..<count, in insertion order: an open-addressing
 /// hash table (linear probing) over `PrefixKey`s, without per-entry allocation.
 ///
 /// Invariants: `slots.count` is a power of two at least twice `count`; a slot
 /// holds 0 (empty) or an index + 1; keys are distinct.
-struct KeyIndex: Sendable {
+public struct KeyIndex: Sendable {
     private(set) var addresses: [UInt128] = []
     private(set) var tags: [UInt8] = []
     private var slots: [UInt32] = Array(repeating: 0, count: 16)
 
-    var count: Int { tags.count }
+    public var count: Int { tags.count }
+
+    public init() {}
+
+    /// Empty, with room for `capacity` keys before the first rehash.
+    init(capacity: Int) {
+        addresses.reserveCapacity(capacity); tags.reserveCapacity(capacity)
+        var slotCount = 16
+        while slotCount < 2 * capacity + 2 { slotCount *= 2 }
+        slots = Array(repeating: 0, count: slotCount)
+    }
 
     func key(at index: Int) -> PrefixKey { PrefixKey(address: addresses[index], tag: tags[index]) }
+
+    /// The prefix numbered `index`.
+    public func prefix(at index: Int) -> IPPrefix { key(at: index).prefix }
+
+    /// The number of `prefix`, or nil.
+    public func find(_ prefix: IPPrefix) -> Int? { find(PrefixKey(prefix)) }
+
+    /// The number of `prefix`, numbering it `count` when new.
+    public mutating func insert(_ prefix: IPPrefix) -> (index: Int, inserted: Bool) { insert(PrefixKey(prefix)) }
 
     /// The index of `key`, or nil.
     func find(_ key: PrefixKey) -> Int? {
@@ -22,6 +43,11 @@ struct KeyIndex: Sendable {
             slot = (slot + 1) & mask
         }
         return nil
+    }
+
+    /// The index of `key`, or nil; index `hint` is tried first.
+    func find(_ key: PrefixKey, trying hint: Int) -> Int? {
+        hint < count && tags[hint] == key.tag && addresses[hint] == key.address ? hint : find(key)
     }
 
     /// The index of `key`, adding it (as index `count`) when new.

@@ -115,6 +115,12 @@ public struct RegionChoices: Sendable {
 
     public init() {}
 
+    /// Empty, with room for `capacity` networks.
+    init(capacity: Int) {
+        index = KeyIndex(capacity: capacity)
+        chosen.reserveCapacity(capacity); rtts.reserveCapacity(capacity)
+    }
+
     public var count: Int { chosen.count }
 
     /// `network`'s first region at the last rebuild and the RTT it was
@@ -125,6 +131,12 @@ public struct RegionChoices: Sendable {
 
     /// The region first at the last rebuild and its RTT then (before the rise, while released).
     subscript(key: PrefixKey) -> (region: RegionID, rttMs: Float32)? { index.find(key).map { (chosen[$0], rtts[$0]) } }
+
+    /// As the subscript, with the network's place in the order recorded,
+    /// trying `hint` first (which saves the hashing when it is right).
+    func lookup(_ key: PrefixKey, trying hint: Int) -> (index: Int, region: RegionID, rttMs: Float32)? {
+        index.find(key, trying: hint).map { ($0, chosen[$0], rtts[$0]) }
+    }
 
     mutating func record(_ region: RegionID, rttMs: Float32, for key: PrefixKey) {
         let (position, inserted) = index.insert(key)
@@ -145,9 +157,13 @@ public struct Ranker: Sendable {
     /// Regions with their RTTs as sortable integers: RTT bits, then the id,
     /// then the standard error in the low 16 bits (`errorCode`).
     private var keys: [UInt64] = []
+    /// Where in `previous` the next network is looked for first: a rebuild
+    /// ranks the networks in about the order the last one recorded them.
+    private var nextPrevious = 0
 
     public init(hysteresis: Hysteresis = Hysteresis(), previous: RegionChoices = RegionChoices()) {
         self.hysteresis = hysteresis; self.previous = previous
+        choices = RegionChoices(capacity: previous.count)
     }
 
     /// The ranking of `network` from non-negative RTTs, one per region, without
@@ -169,24 +185,44 @@ public struct Ranker: Sendable {
         return ranking
     }
 
+    /// Writes over `ranking` the ranking of `network` over `regions` by
+    /// `rtts` (aligned with `regions`; NaN: unknown), then the regions
+    /// without an RTT in their order. `standardErrors`, if given, is aligned
+    /// too: each RTT's standard error of ln(RTT), 0 for an estimate without
+    /// sample support.
+    public mutating func rank(_ network: IPPrefix, regions: [RegionID], rtts: [Float32], standardErrors: [Float32]? = nil,
+                              into ranking: inout [RegionID]) {
+        keys.removeAll(keepingCapacity: true)
+        for i in rtts.indices where !rtts[i].isNaN { keys.append(Self.key(regions[i], rtts[i], standardErrors?[i] ?? 0)) }
+        rankKeys(PrefixKey(network), into: &ranking)
+        for i in rtts.indices where rtts[i].isNaN { ranking.append(regions[i]) }
+    }
+
     /// `rank(_:_:)` written over `ranking`, so that ranking many networks
     /// reuses one array instead of allocating one per network.
     mutating func rank(_ network: PrefixKey, _ estimates: some Sequence<(RegionID, Float32, Float32)>, into ranking: inout [RegionID]) {
-        ranking.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
-        for (region, rtt, error) in estimates {
-            keys.append(UInt64(max(rtt, 0).bitPattern) << 32 | UInt64(region) << 16 | UInt64(Self.errorCode(error)))
-        }
+        for (region, rtt, error) in estimates { keys.append(Self.key(region, rtt, error)) }
+        rankKeys(network, into: &ranking)
+    }
+
+    /// Writes over `ranking` the ranking of `network` from `keys`, which
+    /// the caller filled with one key per region (`key`).
+    private mutating func rankKeys(_ network: PrefixKey, into ranking: inout [RegionID]) {
+        ranking.removeAll(keepingCapacity: true)
         guard !keys.isEmpty else { return }
         keys.sort()
         var first = 0, basisMs = Self.rttMs(keys[0])
-        if let kept = previous[network], let position = keys.firstIndex(where: { Self.region($0) == kept.region }),
-           !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0]),
-                                currentWasMs: Double(kept.rttMs)) {
-            first = position
-            basisMs = Self.rttMs(keys[position])
-            // Held against a faster region after a rise: the release stays.
-            if position != 0, hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
+        if let kept = previous.lookup(network, trying: nextPrevious) {
+            nextPrevious = kept.index + 1
+            if let position = keys.firstIndex(where: { Self.region($0) == kept.region }),
+               !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0]),
+                                    currentWasMs: Double(kept.rttMs)) {
+                first = position
+                basisMs = Self.rttMs(keys[position])
+                // Held against a faster region after a rise: the release stays.
+                if position != 0, hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
+            }
         }
         choices.record(Self.region(keys[first]), rttMs: Float32(basisMs), for: network)
         ranking.reserveCapacity(keys.count)
@@ -194,11 +230,15 @@ public struct Ranker: Sendable {
         for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }
     }
 
+    /// A region's sortable key: its RTT (non-negative), then its id, then its standard error's code.
+    private static func key(_ region: RegionID, _ rttMs: Float32, _ error: Float32) -> UInt64 {
+        UInt64(max(rttMs, 0).bitPattern) << 32 | UInt64(region) << 16 | UInt64(errorCode(error))
+    }
     private static func region(_ key: UInt64) -> RegionID { RegionID(truncatingIfNeeded: key >> 16) }
     private static func rttMs(_ key: UInt64) -> Double { Double(Float32(bitPattern: UInt32(key >> 32))) }
     /// A standard error in [0, 1) in steps of 2^−16 (larger ones as the largest, NaN as 0; estimates report ≤ 0.125).
     private static func errorCode(_ error: Float32) -> UInt16 {
-        error > 0 ? UInt16(min(65535, (error * 65536).rounded())) : 0
+        error > 0 ? UInt16(min(65535, error * 65536 + 0.5)) : 0  // rounded, without a call into libm
     }
     private static func standardError(_ key: UInt64) -> Double { Double(UInt16(truncatingIfNeeded: key)) / 65536 }
 }

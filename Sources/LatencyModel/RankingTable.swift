@@ -35,11 +35,14 @@ public struct RankingTable: RandomAccessCollection, Sendable {
     /// bytes, so interning a million rankings allocates no array per ranking.
     ///
     /// Invariant: `slots` has a power-of-two count, at least twice the
-    /// number of rankings; a slot holds a ranking's index, or -1.
+    /// number of rankings; a slot holds a ranking's index in its low 32 bits
+    /// and the high 32 bits of its hash above them (so a probe compares
+    /// rankings only when those match), or `empty`.
     public struct Builder: Sendable {
         private var regions: [RegionID] = []
         private var offsets: [UInt32] = [0]
-        private var slots = [Int32](repeating: -1, count: 16)
+        private var slots = [UInt64](repeating: Self.empty, count: 16)
+        private static let empty = UInt64.max
 
         public init(defaultRanking: [RegionID]) { _ = intern(defaultRanking) }
 
@@ -50,16 +53,17 @@ public struct RankingTable: RandomAccessCollection, Sendable {
 
         /// The index of `ranking`, added when new.
         public mutating func intern(_ ranking: UnsafeBufferPointer<RegionID>) -> Int {
-            let mask = slots.count - 1
-            var slot = Self.hash(ranking) & mask
-            while slots[slot] >= 0 {
-                if equals(Int(slots[slot]), ranking) { return Int(slots[slot]) }
+            let hash = Self.hash(ranking), mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != Self.empty {
+                let index = Int(truncatingIfNeeded: slots[slot] & 0xFFFF_FFFF)
+                if slots[slot] >> 32 == hash >> 32, equals(index, ranking) { return index }
                 slot = (slot + 1) & mask
             }
             let index = count
             regions.append(contentsOf: ranking)
             offsets.append(UInt32(regions.count))
-            slots[slot] = Int32(index)
+            slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index)
             if 2 * count > slots.count { rehash(into: 2 * slots.count) }
             return index
         }
@@ -75,20 +79,20 @@ public struct RankingTable: RandomAccessCollection, Sendable {
         }
 
         private mutating func rehash(into slotCount: Int) {
-            slots = [Int32](repeating: -1, count: slotCount)
+            slots = [UInt64](repeating: Self.empty, count: slotCount)
             let mask = slotCount - 1
             regions.withUnsafeBufferPointer { stored in
                 for index in 0..<count {
-                    let ranking = UnsafeBufferPointer(rebasing: stored[Int(offsets[index])..<Int(offsets[index + 1])])
-                    var slot = Self.hash(ranking) & mask
-                    while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                    slots[slot] = Int32(index)
+                    let hash = Self.hash(UnsafeBufferPointer(rebasing: stored[Int(offsets[index])..<Int(offsets[index + 1])]))
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while slots[slot] != Self.empty { slot = (slot + 1) & mask }
+                    slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index)
                 }
             }
         }
 
         /// A multiply-xorshift hash of the regions, four at a time.
-        private static func hash(_ ranking: UnsafeBufferPointer<RegionID>) -> Int {
+        private static func hash(_ ranking: UnsafeBufferPointer<RegionID>) -> UInt64 {
             let bytes = UnsafeRawBufferPointer(ranking)
             var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
             var offset = 0
@@ -99,7 +103,7 @@ public struct RankingTable: RandomAccessCollection, Sendable {
             }
             while offset < bytes.count { hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01B3; offset += 1 }
             hash = (hash ^ hash >> 29) &* 0x94D0_49BB_1331_11EB
-            return Int(truncatingIfNeeded: hash ^ hash >> 32)
+            return hash ^ hash >> 32
         }
     }
 }

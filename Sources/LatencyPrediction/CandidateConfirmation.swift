@@ -10,8 +10,11 @@ struct CandidateConfirmation {
     let settings: PredictionSettings
     /// Per catalog region, its index in the build's regions in use (−1: not in use).
     let position: [Int]
-    /// Per roll-up network, the start of its (sum of ln RTT, count) slots per region in use in `rollupSums`.
-    let rollupIndex: [IPPrefix: Int]
+    /// How many regions are in use.
+    let inUseCount: Int
+    /// The roll-up networks, numbered: roll-up n's (sum of ln RTT, count) per
+    /// region in use are `rollupSums[n * inUseCount ..< (n + 1) * inUseCount]`.
+    let rollups: KeyIndex
     let rollupSums: [(sum: Float32, count: Int32)]
     /// The previous build's confirmations, by bucket.
     let previous: [IPPrefix: [ConfirmedEstimate]]
@@ -85,7 +88,8 @@ struct CandidateConfirmation {
         // Per row slot: the others' ln RTT R (NaN: none), from the siblings, else the country.
         var others = [Float32](repeating: .nan, count: row.count)
         var confirmer = Confirmer.rollup(cover)
-        if borrowLength < row.bucket.length, let base = rollupIndex[cover] {
+        if borrowLength < row.bucket.length, let number = rollups.find(cover) {
+            let base = number * inUseCount
             for j in 0..<row.count where index[j] >= 0 {
                 let slot = rollupSums[base + index[j]]
                 if slot.count >= 2 { others[j] = (slot.sum - own[j]) / Float32(slot.count - 1) }

@@ -71,7 +71,7 @@ struct CountryShift {
 
     /// The shifts of `row`'s estimates, except the regions in `confirmed`.
     func shift(_ row: BucketRow, except confirmed: [ConfirmedEstimate]) -> [ShiftedEstimate] {
-        let earlier = previous[row.bucket]
+        let earlier = previous.isEmpty ? nil : previous[row.bucket]
         guard earlier != nil || (0..<row.count).contains(where: { inUseIndex(row.region($0), position) != nil && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
               let country = geo.locate(row.bucket.address)?.country, let known = countries[country] else { return [] }
         var found: [ShiftedEstimate] = []

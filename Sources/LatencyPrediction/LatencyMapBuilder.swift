@@ -100,16 +100,14 @@ public struct LatencyMapBuilder: Sendable {
         var position = Array(repeating: -1, count: catalog.regions.count)
         for (i, region) in regions.enumerated() { position[Int(region)] = i }
         let empty = [Float32](repeating: .nan, count: regions.count)
-        /// `row`'s RTTs aligned with `regions`, written over `values`.
-        func align(_ row: BucketRow, into values: inout [Float32]) {
-            for i in values.indices { values[i] = .nan }
-            for j in 0..<row.count { if let i = inUseIndex(row.region(j), position) { values[i] = Float32(row.rttMs(j)) } }
-        }
-        var scratch = empty
-        /// The standard errors of `row`'s estimates aligned with `regions` (0 where it has none), over `errors`.
-        func alignErrors(_ row: BucketRow, into errors: inout [Float32]) {
-            for i in errors.indices { errors[i] = 0 }
-            for j in 0..<row.count { if let i = inUseIndex(row.region(j), position) { errors[i] = row.standardError(j) } }
+        var scratch = empty, errors = [Float32](repeating: 0, count: regions.count)
+        /// `row`'s RTTs aligned with `regions` (NaN where it has none), written over `values`, and their
+        /// standard errors (0 where none) over `errors`.
+        func align(_ row: BucketRow, into values: inout [Float32], errors: inout [Float32]) {
+            for i in values.indices { values[i] = .nan; errors[i] = 0 }
+            for j in 0..<row.count {
+                if let i = inUseIndex(row.region(j), position) { values[i] = Float32(row.rttMs(j)); errors[i] = row.standardError(j) }
+            }
         }
 
         var configured: [IPPrefix: [Float32]] = [:]
@@ -118,8 +116,8 @@ public struct LatencyMapBuilder: Sendable {
         // One pass over the buckets: networks measured as a whole, roll-ups, calibration.
         let policy = aggregates.bucketPolicy
         var coarse: [IPPrefix: [Float32]] = [:]
-        // Per roll-up network, `regions.count` (sum of ln RTT, count) slots from its index in `rollupSums`.
-        var rollupIndex: [IPPrefix: Int] = [:]
+        // Roll-up network n's (sum of ln RTT, count) per region in use: `rollupSums[n * regions.count + i]`.
+        var rollups = KeyIndex()
         var rollupSums: [(sum: Float32, count: Int32)] = []
         var priors = geo.map { PriorCache(geo: $0, regions: regions, minimumNetworks: settings.minimumCalibrationNetworks) }
         let stride = max(1, aggregates.bucketCount / Self.calibrationSample)
@@ -129,26 +127,23 @@ public struct LatencyMapBuilder: Sendable {
             previousShifts = [:]
         }
         aggregates.forEachBucket { row in
-            let bucketLength = policy.length(for: row.bucket.address)
-            align(row, into: &scratch)
-            if row.bucket.length < bucketLength {
+            if row.bucket.length < policy.length(for: row.bucket.address) {
+                align(row, into: &scratch, errors: &errors)
                 coarse[row.bucket] = scratch
                 return
             }
             let borrowLength = settings.borrowLength(for: row.bucket.address)
             if borrowLength < row.bucket.length {
-                let cover = IPPrefix(row.bucket.address, length: borrowLength)
-                let base = rollupIndex[cover] ?? {
-                    rollupIndex[cover] = rollupSums.count
-                    rollupSums.append(contentsOf: repeatElement((sum: Float32(0), count: Int32(0)), count: regions.count))
-                    return rollupSums.count - regions.count
-                }()
-                for i in scratch.indices where !scratch[i].isNaN {
-                    rollupSums[base + i].sum += log(scratch[i])
-                    rollupSums[base + i].count += 1
+                let (number, inserted) = rollups.insert(IPPrefix(row.bucket.address, length: borrowLength))
+                if inserted { rollupSums.append(contentsOf: repeatElement((sum: Float32(0), count: Int32(0)), count: regions.count)) }
+                for j in 0..<row.count {
+                    guard let i = inUseIndex(row.region(j), position) else { continue }
+                    rollupSums[number * regions.count + i].sum += row.logRTT(j)
+                    rollupSums[number * regions.count + i].count += 1
                 }
             }
-            if Self.calibrates(row.bucket, stride: stride), priors != nil, let location = priors!.geo.locate(row.bucket.address) {
+            if Self.calibrates(row.bucket, stride: stride), priors != nil, let location = geo?.locate(row.bucket.address) {
+                align(row, into: &scratch, errors: &errors)
                 priors!.calibrate(at: location, measured: scratch)
             }
         }
@@ -156,8 +151,9 @@ public struct LatencyMapBuilder: Sendable {
             coarse[prefix] = zip(coarse[prefix] ?? empty, rtts).map { $0.isNaN ? $1 : $0 }
         }
         var rolledUp: [IPPrefix: [Float32]] = [:]
-        for (prefix, base) in rollupIndex where coarse[prefix] == nil {
-            rolledUp[prefix] = rollupSums[base..<base + regions.count].map { $0.count == 0 ? .nan : exp($0.sum / Float32($0.count)) }
+        for number in 0..<rollups.count where coarse[rollups.prefix(at: number)] == nil {
+            let base = number * regions.count
+            rolledUp[rollups.prefix(at: number)] = rollupSums[base..<base + regions.count].map { $0.count == 0 ? .nan : exp($0.sum / Float32($0.count)) }
         }
         coarse.merge(rolledUp) { own, _ in own }
         let knowledge = LatencyKnowledge(regions: regions, catalogSize: catalog.regions.count, bucketPolicy: policy,
@@ -180,7 +176,7 @@ public struct LatencyMapBuilder: Sendable {
         }
         // A `let`, so the per-bucket calls below do not copy the builder.
         let confirmation = settings.confirmCandidates
-            ? CandidateConfirmation(settings: settings, position: position, rollupIndex: rollupIndex, rollupSums: rollupSums,
+            ? CandidateConfirmation(settings: settings, position: position, inUseCount: regions.count, rollups: rollups, rollupSums: rollupSums,
                                     previous: previousConfirmations, history: countryHistory, halfLifeMs: aggregates.halfLifeMs)
             : nil
         let countryShift = settings.shiftStaleEstimates && priors != nil
@@ -190,10 +186,8 @@ public struct LatencyMapBuilder: Sendable {
         var done = Set<IPPrefix>()
         var confirmations: [IPPrefix: [ConfirmedEstimate]] = [:]
         var shifts: [IPPrefix: [ShiftedEstimate]] = [:]
-        var errors = [Float32](repeating: 0, count: regions.count)
         aggregates.forEachBucket { row in
-            align(row, into: &scratch)
-            alignErrors(row, into: &errors)
+            align(row, into: &scratch, errors: &errors)
             if row.bucket.length == policy.length(for: row.bucket.address) {
                 let found = confirmation?.confirm(row, priors: &priors) ?? []
                 for estimate in found {

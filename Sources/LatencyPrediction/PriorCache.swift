@@ -106,8 +106,7 @@ struct PriorCache {
         guard let values = ratios[country] else { return regions.map { _ in .nan } }
         let medians = regions.indices.map { i -> Float32 in
             guard isCalibrated(country, i), !values[i].isEmpty else { return .nan }
-            let sorted = values[i].sorted(), middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            return Self.median(values[i])
         }
         cachedMedians[country] = medians
         return medians
@@ -123,6 +122,35 @@ struct PriorCache {
             all[country] = medians
         }
         return all
+    }
+
+    /// The median of non-empty `values` (the mean of the middle two for an
+    /// even count), by selection rather than a full sort: a build takes the
+    /// median of every (country, region)'s ratios.
+    static func median(_ values: [Float32]) -> Float32 {
+        var values = values
+        let middle = values.count / 2
+        return values.withUnsafeMutableBufferPointer { values in
+            select(middle, in: values)
+            // After selecting, everything below `middle` is at most values[middle]: the lower middle is their largest.
+            return values.count % 2 == 1 ? values[middle] : (values[..<middle].max()! + values[middle]) / 2
+        }
+    }
+
+    /// Puts the element of rank `k` at index `k`, smaller or equal ones
+    /// before it and larger or equal ones after (Hoare's quickselect).
+    private static func select(_ k: Int, in values: UnsafeMutableBufferPointer<Float32>) {
+        var low = 0, high = values.count - 1
+        while low < high {
+            let pivot = values[low + (high - low) / 2]
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { high = j } else if k >= i { low = i } else { return }
+        }
     }
 
     /// This cache without the ratios behind `countryRTTs`, which only the

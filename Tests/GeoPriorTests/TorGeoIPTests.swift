@@ -43,6 +43,26 @@ import Darwin
         #expect(table.country(of: ip("::")) == nil)
     }
 
+    /// A lookup searches only the ranges starting in its address's top-16-bit
+    /// slice: ranges that start in an earlier slice and reach into this one,
+    /// or span many, are found too, and slices without a range start at all.
+    @Test func findsRangesThatStartInAnEarlierSlice() throws {
+        let text = """
+            16842240,16843007,DE
+            16908288,17432575,FR
+            4294901760,4294967295,NZ
+
+            """  // 1.0.254.0–1.1.0.255, 1.2.0.0–1.9.255.255, 255.255.0.0–255.255.255.255
+        let table = try TorGeoIP(ipv4: Array(text.utf8), ipv6: Array("8000::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,AQ".utf8))
+        #expect(table.country(of: ip("1.0.253.255")) == nil && table.country(of: ip("1.0.254.0")) == "DE")
+        #expect(table.country(of: ip("1.1.0.0")) == "DE" && table.country(of: ip("1.1.0.255")) == "DE")
+        #expect(table.country(of: ip("1.1.1.0")) == nil && table.country(of: ip("1.1.255.255")) == nil)
+        #expect(table.country(of: ip("1.5.77.1")) == "FR" && table.country(of: ip("1.9.255.255")) == "FR")
+        #expect(table.country(of: ip("1.10.0.0")) == nil && table.country(of: ip("200.1.1.1")) == nil)
+        #expect(table.country(of: ip("255.255.255.255")) == "NZ" && table.country(of: ip("255.254.255.255")) == nil)
+        #expect(table.country(of: ip("c000::1")) == "AQ" && table.country(of: ip("7fff:ffff::")) == nil)
+    }
+
     @Test(arguments: [
         ("1,2\n", 1, "expected FROM,TO,CC"),
         ("# x\n5,4,US\n", 2, "bad range"),
@@ -82,5 +102,18 @@ import Darwin
         #expect(geoip.country(of: ip("2001:4860::8888")) == "US") // 2001:4860::,2001:4860:ffff:…,US
         #expect(geoip.country(of: ip("2400:cb00:22::1")) == "JP") // 2400:cb00:22::,2400:cb00:22:ffff:…,JP
         #expect(geoip.country(of: ip("10.0.0.1")) == nil)
+        // Every range's edges and an address inside, against a search over all the ranges.
+        var ranges: [(first: UInt32, last: UInt32, country: String)] = []
+        geoip.ipv4.forEach { ranges.append(($0, $1, $2)) }
+        func searched(_ address: UInt32) -> String? {
+            var low = 0, high = ranges.count
+            while low < high { let mid = (low + high) / 2; if ranges[mid].first <= address { low = mid + 1 } else { high = mid } }
+            return low > 0 && address <= ranges[low - 1].last ? ranges[low - 1].country : nil
+        }
+        for range in ranges {
+            for address in [range.first, range.last, range.first / 2 + range.last / 2, range.first &- 1, range.last &+ 1] {
+                #expect(geoip.country(of: .v4(address)) == searched(address), "\(IPAddress.v4(address))")
+            }
+        }
     }
 }

@@ -57,4 +57,18 @@ import LatencyModel
         #expect(keys.indices.allSatisfy { index.find(keys[$0]) == $0 && index.key(at: $0) == keys[$0] })
         #expect(index.find(PrefixKey(prefix("10.0.0.0/8"))) == nil)
     }
+
+    /// By prefix, from a table sized ahead, and trying a hint first: the same numbers either way.
+    @Test func keyIndexFindsPrefixesWithOrWithoutAHint() {
+        var index = KeyIndex(capacity: 3000)
+        let prefixes = (0..<3000).map { IPPrefix(.v4(UInt32($0) << 12), length: 20) } + [prefix("2001:db8::/32"), prefix("0.0.0.0/0")]
+        #expect(prefixes.enumerated().allSatisfy { n, prefix in index.insert(prefix) == (n, true) })
+        #expect(index.insert(prefixes[17]) == (17, false) && index.count == prefixes.count)
+        for (n, prefix) in prefixes.enumerated() {
+            #expect(index.find(prefix) == n && index.prefix(at: n) == prefix)
+            for hint in [n, n + 1, 0, prefixes.count, prefixes.count + 5] { #expect(index.find(PrefixKey(prefix), trying: hint) == n) }
+        }
+        #expect(index.find(prefix("10.0.0.0/8")) == nil && index.find(PrefixKey(prefix("10.0.0.0/8")), trying: 0) == nil)
+        #expect(index.find(prefix("::/0")) == nil)  // not 0.0.0.0/0: the families never share a key
+    }
 }

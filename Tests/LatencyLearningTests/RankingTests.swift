@@ -233,6 +233,27 @@ import Foundation
         #expect(second.choices.lastRanked(network)?.region == 1)
     }
 
+    /// A rebuild ranks its networks in about the order the last one did (the
+    /// ranker looks at the next recorded one first); in any other order, with
+    /// networks gone and new ones among them, each still keeps its own region.
+    @Test func eachNetworkKeepsItsRegionWhateverOrderTheRebuildRanksIn() {
+        let networks = (0..<40).map { IPPrefix(.v4(0x0A00_0000 | UInt32($0) << 8), length: 24) }
+        var first = Ranker()
+        // Even networks chose region 1, odd ones region 2; both regions about equal.
+        for (n, network) in networks.enumerated() { _ = first.rank(network, rtts: [(1, n % 2 == 0 ? 50 : 51), (2, n % 2 == 0 ? 51 : 50)]) }
+        var generator = SeededGenerator(state: 3)
+        let later = Array(networks.dropFirst(5).shuffled(using: &generator).prefix(30)) + (0..<5).map { IPPrefix(.v4(0x0B00_0000 | UInt32($0) << 8), length: 24) }
+        var second = Ranker(previous: first.choices)
+        for network in later {
+            let kept = networks.firstIndex(of: network).map { RegionID($0 % 2 == 0 ? 1 : 2) }
+            // Every network now measures the other region 1 ms faster: within the margin, so the old choice holds.
+            let ranking = second.rank(network, rtts: [(1, kept == 2 ? 49 : 50), (2, kept == 2 ? 50 : 49)])
+            #expect(ranking[0] == (kept ?? 2), "\(network)")
+        }
+        #expect(second.choices.count == later.count)
+        #expect(later.allSatisfy { second.choices.lastRanked($0) != nil } && second.choices.lastRanked(networks[0]) == nil)
+    }
+
     /// Two regions closer than the margin, measured and rebuilt every hour; then the
     /// slower gets clearly faster: the answer switches once, within a half-life.
     @Test func learnedRankingsSwitchOncePerRealChange() {
