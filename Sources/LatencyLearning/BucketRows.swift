@@ -31,6 +31,8 @@ public struct BucketRow: Sendable {
         states[states.startIndex + i].confirmed(by: evidence, spread: spread)
             .map { (Double(exp($0.logRTT)), $0.standardError, Double($0.samples)) }
     }
+    /// The narrowest clip any estimate has: a change in ln RTT no larger than this is within every estimate's clip.
+    public static var narrowestClip: Float32 { RobustEstimate.clip * RobustEstimate.minimumScale }
     /// Whether a change of `shift` in ln RTT is a new level to the `i`th estimate (beyond its clip).
     public func isBeyondClip(_ i: Int, _ shift: Float32) -> Bool { states[states.startIndex + i].isBeyondClip(shift) }
     /// Seconds since 1970 of the `i`th estimate's newest sample.

@@ -45,10 +45,8 @@ public struct KeyIndex: Sendable {
         return nil
     }
 
-    /// The index of `key`, or nil; index `hint` is tried first.
-    func find(_ key: PrefixKey, trying hint: Int) -> Int? {
-        hint < count && tags[hint] == key.tag && addresses[hint] == key.address ? hint : find(key)
-    }
+    /// Whether `key` has index `index` (false for an index beyond the last).
+    func isAt(_ index: Int, _ key: PrefixKey) -> Bool { index < count && tags[index] == key.tag && addresses[index] == key.address }
 
     /// The index of `key`, adding it (as index `count`) when new.
     mutating func insert(_ key: PrefixKey) -> (index: Int, inserted: Bool) {

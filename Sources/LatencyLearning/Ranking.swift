@@ -108,39 +108,75 @@ public struct Hysteresis: Hashable, Sendable {
 /// The first region of each network's ranking at the last rebuild and its
 /// RTT then (while released, its RTT before the rise; `Hysteresis`): the
 /// memory hysteresis needs from one rebuild to the next.
+///
+/// Networks keep their numbers from one rebuild to the next (`index`), so
+/// a rebuild that ranks them in the order they were first numbered — as the
+/// map builder does — finds each one's number by comparing with the next
+/// number's network instead of hashing. A network not ranked at the last
+/// rebuild keeps its number, marked `forgotten`, until the numbering is
+/// compacted (when fewer than half the numbers are live).
+///
+/// Invariants: `chosen` and `rtts` have one element per number;
+/// `count` is the number of elements of `chosen` that are not `forgotten`.
 public struct RegionChoices: Sendable {
     private var index = KeyIndex()
     private var chosen: [RegionID] = []
     private var rtts: [Float32] = []
+    /// The networks ranked at the last rebuild.
+    public private(set) var count = 0
+    private static let forgotten = RegionID.max
 
     public init() {}
-
-    /// Empty, with room for `capacity` networks.
-    init(capacity: Int) {
-        index = KeyIndex(capacity: capacity)
-        chosen.reserveCapacity(capacity); rtts.reserveCapacity(capacity)
-    }
-
-    public var count: Int { chosen.count }
 
     /// `network`'s first region at the last rebuild and the RTT it was
     /// ranked at (before its rise, while released), if it was ranked.
     public func lastRanked(_ network: IPPrefix) -> (region: RegionID, rttMs: Double)? {
-        self[PrefixKey(network)].map { ($0.region, Double($0.rttMs)) }
+        index.find(PrefixKey(network)).flatMap { self[$0] }.map { ($0.region, Double($0.rttMs)) }
     }
 
-    /// The region first at the last rebuild and its RTT then (before the rise, while released).
-    subscript(key: PrefixKey) -> (region: RegionID, rttMs: Float32)? { index.find(key).map { (chosen[$0], rtts[$0]) } }
-
-    /// As the subscript, with the network's place in the order recorded,
-    /// trying `hint` first (which saves the hashing when it is right).
-    func lookup(_ key: PrefixKey, trying hint: Int) -> (index: Int, region: RegionID, rttMs: Float32)? {
-        index.find(key, trying: hint).map { ($0, chosen[$0], rtts[$0]) }
+    /// The first region of network `number` at the last rebuild and its RTT
+    /// then (before the rise, while released), if it was ranked.
+    subscript(number: Int) -> (region: RegionID, rttMs: Float32)? {
+        number < chosen.count && chosen[number] != Self.forgotten ? (chosen[number], rtts[number]) : nil
     }
 
-    mutating func record(_ region: RegionID, rttMs: Float32, for key: PrefixKey) {
-        let (position, inserted) = index.insert(key)
-        if inserted { chosen.append(region); rtts.append(rttMs) } else { chosen[position] = region; rtts[position] = rttMs }
+    /// Choices for a new rebuild, which take over the numbering (these keep
+    /// their choices by number, no longer by network): every network
+    /// forgotten until `record`ed.
+    mutating func handOver() -> RegionChoices {
+        var next = RegionChoices()
+        swap(&next.index, &index)
+        next.chosen = Array(repeating: Self.forgotten, count: next.index.count)
+        next.rtts = Array(repeating: 0, count: next.index.count)
+        return next
+    }
+
+    /// Whether fewer than half the numbers are of networks ranked at the last rebuild.
+    var isSparse: Bool { count * 2 < index.count }
+
+    /// The same choices, numbered afresh without the forgotten networks (in the same order).
+    func compacted() -> RegionChoices {
+        var compacted = RegionChoices()
+        compacted.index = KeyIndex(capacity: count)
+        for number in chosen.indices where chosen[number] != Self.forgotten {
+            _ = compacted.index.insert(index.key(at: number))
+            compacted.chosen.append(chosen[number]); compacted.rtts.append(rtts[number])
+        }
+        compacted.count = count
+        return compacted
+    }
+
+    /// The number of `key`, trying `hint` first; numbered when new.
+    mutating func number(of key: PrefixKey, trying hint: Int) -> Int {
+        if index.isAt(hint, key) { return hint }
+        let (number, inserted) = index.insert(key)
+        if inserted { chosen.append(Self.forgotten); rtts.append(0) }
+        return number
+    }
+
+    mutating func record(_ region: RegionID, rttMs: Float32, for number: Int) {
+        if chosen[number] == Self.forgotten { count += 1 }
+        chosen[number] = region; rtts[number] = rttMs
     }
 }
 
@@ -157,13 +193,15 @@ public struct Ranker: Sendable {
     /// Regions with their RTTs as sortable integers: RTT bits, then the id,
     /// then the standard error in the low 16 bits (`errorCode`).
     private var keys: [UInt64] = []
-    /// Where in `previous` the next network is looked for first: a rebuild
-    /// ranks the networks in about the order the last one recorded them.
-    private var nextPrevious = 0
+    /// The number the next network is looked for at first (`RegionChoices`).
+    private var nextNumber = 0
 
+    /// With `previous`, the choices of the rebuild before (whose numbering the new choices continue).
     public init(hysteresis: Hysteresis = Hysteresis(), previous: RegionChoices = RegionChoices()) {
-        self.hysteresis = hysteresis; self.previous = previous
-        choices = RegionChoices(capacity: previous.count)
+        self.hysteresis = hysteresis
+        var previous = previous.isSparse ? previous.compacted() : previous
+        choices = previous.handOver()
+        self.previous = previous
     }
 
     /// The ranking of `network` from non-negative RTTs, one per region, without
@@ -213,8 +251,9 @@ public struct Ranker: Sendable {
         guard !keys.isEmpty else { return }
         keys.sort()
         var first = 0, basisMs = Self.rttMs(keys[0])
-        if let kept = previous.lookup(network, trying: nextPrevious) {
-            nextPrevious = kept.index + 1
+        let number = choices.number(of: network, trying: nextNumber)
+        nextNumber = number + 1
+        if let kept = previous[number] {
             if let position = keys.firstIndex(where: { Self.region($0) == kept.region }),
                !hysteresis.replaces(Self.rttMs(keys[0]), current: Self.rttMs(keys[position]), standardError: Self.standardError(keys[0]),
                                     currentWasMs: Double(kept.rttMs)) {
@@ -224,7 +263,7 @@ public struct Ranker: Sendable {
                 if position != 0, hysteresis.worsened(basisMs, since: Double(kept.rttMs)) { basisMs = Double(kept.rttMs) }
             }
         }
-        choices.record(Self.region(keys[first]), rttMs: Float32(basisMs), for: network)
+        choices.record(Self.region(keys[first]), rttMs: Float32(basisMs), for: number)
         ranking.reserveCapacity(keys.count)
         ranking.append(Self.region(keys[first]))
         for (position, key) in keys.enumerated() where position != first { ranking.append(Self.region(key)) }

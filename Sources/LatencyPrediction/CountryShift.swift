@@ -38,7 +38,8 @@ import Glibc
 /// its country's measured medians, never by the geographic model alone;
 /// the aggregates are not changed; a bucket is located only when it holds
 /// a shift or one of its estimates' clips is narrower than the largest
-/// change any country made for that region since any snapshot (`reach`).
+/// change any country made for that region since any snapshot (`reach`);
+/// while no country moved beyond the narrowest clip, no row is read at all.
 struct CountryShift {
     /// Per catalog region, its index in the build's regions in use (−1: not in use).
     let position: [Int]
@@ -52,6 +53,8 @@ struct CountryShift {
     let countries: [String: (now: [Float32], since: [(ms: Int64, change: [Float32])])]
     /// Per catalog region, the largest |change| over the countries and snapshots.
     let reach: [Float32]
+    /// Whether some region's `reach` is beyond the narrowest clip: else only held shifts are looked at.
+    let reachesAny: Bool
 
     /// `medians`: every calibrated country's medians now, indexed by catalog region.
     init(position: [Int], geo: GeoModel, history: CountryLevelHistory, previous: [IPPrefix: [ShiftedEstimate]],
@@ -67,12 +70,13 @@ struct CountryShift {
             countries[country] = (now, since)
         }
         self.countries = countries; self.reach = reach
+        reachesAny = reach.contains { $0 > BucketRow.narrowestClip }
     }
 
     /// The shifts of `row`'s estimates, except the regions in `confirmed`.
     func shift(_ row: BucketRow, except confirmed: [ConfirmedEstimate]) -> [ShiftedEstimate] {
         let earlier = previous.isEmpty ? nil : previous[row.bucket]
-        guard earlier != nil || (0..<row.count).contains(where: { inUseIndex(row.region($0), position) != nil && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
+        guard earlier != nil || reachesAny && (0..<row.count).contains(where: { inUseIndex(row.region($0), position) != nil && row.isBeyondClip($0, reach[Int(row.region($0))]) }),
               let country = geo.locate(row.bucket.address)?.country, let known = countries[country] else { return [] }
         var found: [ShiftedEstimate] = []
         for j in 0..<row.count where inUseIndex(row.region(j), position) != nil && !confirmed.contains(where: { $0.region == row.region(j) }) {

@@ -207,7 +207,11 @@ public struct LatencyMapBuilder: Sendable {
             rank(row.bucket, &scratch, standardErrors: errors)
         }
         for (prefix, rtts) in configured where !done.contains(prefix) { var values = rtts; rank(prefix, &values) }
-        for (prefix, rtts) in rolledUp where configured[prefix] == nil { var values = rtts; rank(prefix, &values) }
+        // In the roll-ups' order, the same from build to build (the ranker finds a network's last choice fastest so).
+        for number in 0..<rollups.count {
+            let prefix = rollups.prefix(at: number)
+            if configured[prefix] == nil, var values = rolledUp[prefix] { rank(prefix, &values) }
+        }
         choices = ranker.choices
         if settings.confirmCandidates || settings.shiftStaleEstimates, priors != nil {
             countryHistory.record(at: now, halfLifeMs: aggregates.halfLifeMs) { priors!.catalogMedianRatios(catalogSize: catalog.regions.count) }

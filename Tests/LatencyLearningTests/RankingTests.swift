@@ -252,6 +252,22 @@ import Foundation
         }
         #expect(second.choices.count == later.count)
         #expect(later.allSatisfy { second.choices.lastRanked($0) != nil } && second.choices.lastRanked(networks[0]) == nil)
+        // Most networks forgotten: the next rebuild numbers the rest afresh, and each still keeps its region;
+        // a network forgotten before is new again (ranked by RTT alone).
+        let few = Array(later.suffix(8)), returning = networks[0]
+        var third = Ranker(previous: second.choices)
+        for network in few {
+            let kept = second.choices.lastRanked(network)!.region
+            #expect(third.rank(network, rtts: [(1, kept == 1 ? 50 : 49), (2, kept == 2 ? 50 : 49)])[0] == kept, "\(network)")
+        }
+        #expect(third.rank(returning, rtts: [(1, 50), (2, 49)])[0] == 2)
+        // Once more with two of them only: nine of the 45 numbers live, so this rebuild compacts the numbering.
+        var fourth = Ranker(previous: third.choices)
+        #expect(fourth.rank(returning, rtts: [(1, 49), (2, 50)])[0] == 2)
+        let last = few[5], lastKept = third.choices.lastRanked(last)!.region
+        #expect(fourth.rank(last, rtts: [(1, lastKept == 1 ? 50 : 49), (2, lastKept == 2 ? 50 : 49)])[0] == lastKept)
+        #expect(third.choices.count == 9 && fourth.choices.count == 2)
+        #expect(fourth.choices.lastRanked(last)?.region == lastKept && fourth.choices.lastRanked(few[0]) == nil)
     }
 
     /// Two regions closer than the margin, measured and rebuilt every hour; then the
