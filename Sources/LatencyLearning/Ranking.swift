@@ -116,8 +116,9 @@ public struct Hysteresis: Hashable, Sendable {
 /// rebuild keeps its number, marked `forgotten`, until the numbering is
 /// compacted (when fewer than half the numbers are live).
 ///
-/// Invariants: `chosen` and `rtts` have one element per number;
-/// `count` is the number of elements of `chosen` that are not `forgotten`.
+/// Invariants: `chosen` and `rtts` have one element per number of `index`
+/// (until `handOver` takes the numbering away); `count` is the number of
+/// elements of `chosen` that are not `forgotten` (an id no region has).
 public struct RegionChoices: Sendable {
     private var index = KeyIndex()
     private var chosen: [RegionID] = []
