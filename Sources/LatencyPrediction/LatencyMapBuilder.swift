@@ -136,10 +136,11 @@ public struct LatencyMapBuilder: Sendable {
             if borrowLength < row.bucket.length {
                 let (number, inserted) = rollups.insert(IPPrefix(row.bucket.address, length: borrowLength))
                 if inserted { rollupSums.append(contentsOf: repeatElement((sum: Float32(0), count: Int32(0)), count: regions.count)) }
+                let base = number * regions.count
                 for j in 0..<row.count {
                     guard let i = inUseIndex(row.region(j), position) else { continue }
-                    rollupSums[number * regions.count + i].sum += row.logRTT(j)
-                    rollupSums[number * regions.count + i].count += 1
+                    rollupSums[base + i].sum += row.logRTT(j)
+                    rollupSums[base + i].count += 1
                 }
             }
             if Self.calibrates(row.bucket, stride: stride), priors != nil, let location = geo?.locate(row.bucket.address) {
